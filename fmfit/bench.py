@@ -1,0 +1,115 @@
+"""Emulator speed, measured side by side with ymfm-py (the MAME core) in the same run."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import emulator
+from emulator import params as P
+from emulator.render import N_PATCH_WRITES, patch_schedule
+
+SECONDS = 3.0
+BLOCK, FNUM = 4, 1084                # A4, as in docs/ym2612.md §3
+
+
+def bench_patches(count: int, seed: int = 0) -> np.ndarray:
+    """Random but audible patch vectors (LFO on for a third), the same every run."""
+    rng = np.random.default_rng(seed)
+    vs = rng.integers(0, P.MAXIMA.astype(np.int64) + 1, size=(count, P.SIZE)).astype(np.int64)
+    for op in range(4):
+        b = P.op_base(op)
+        vs[:, b + P.TOTAL_LEVEL] = rng.integers(0, 60, count)
+        vs[:, b + P.SSG_EG] = np.where(rng.random(count) < 0.2, 8 | rng.integers(0, 8, count), 0)
+    vs[:, P.LFO] = np.where(rng.random(count) < 0.33, P.LFO_ENABLE | rng.integers(0, 8, count), 0)
+    return vs
+
+
+def _best_time(fn, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _ymfm_render(v, n_samples, key_off):
+    import ymfm
+    chip = ymfm.YM2612(clock=emulator.CLOCK)
+    t, a, d = (np.zeros(N_PATCH_WRITES, np.int64) for _ in range(3))
+    n = patch_schedule(v, BLOCK, FNUM, key_off, 0, t, a, d)
+    buf = np.empty((n_samples, 2), np.int32)
+    for addr, data in zip(a[: n - 1], d[: n - 1]):
+        chip.write_address(int(addr))
+        chip.write_data(int(data))
+    chip.generate_into(buf[:key_off])
+    chip.write_address(0x28)
+    chip.write_data(int(d[n - 1]))
+    chip.generate_into(buf[key_off:])
+    return buf
+
+
+def startup_seconds() -> float:
+    """Process start to first rendered sample, with the numba cache already warm."""
+    code = ("import time; t0 = time.perf_counter(); import emulator, numpy as np; "
+            "emulator.render_patch(np.zeros(emulator.params.SIZE, np.int64), 4, 1084, 100); "
+            "print(time.perf_counter() - t0)")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # warm
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def run(batch: int = 64, repeat: int = 3) -> dict:
+    n = int(SECONDS * emulator.SAMPLE_RATE)
+    key_off = int(2.0 * emulator.SAMPLE_RATE)
+    vs = bench_patches(batch)
+    out = np.empty((batch, n), np.int16)
+    emulator.render_batch(vs[:2], BLOCK, FNUM, n, key_off)          # compile or load the cache
+    single = _best_time(lambda: emulator.render_patch(vs[0], BLOCK, FNUM, n, key_off), repeat * 3)
+    batched = _best_time(lambda: emulator.render_batch(vs, BLOCK, FNUM, n, key_off, out=out), repeat) / batch
+    result = {
+        "audio_seconds": SECONDS, "batch": batch, "threads": int(os.environ.get("NUMBA_NUM_THREADS", 0)) or os.cpu_count(),
+        "fmfit_single_s": single, "fmfit_batch_per_patch_s": batched,
+        "fmfit_single_x_realtime": SECONDS / single, "fmfit_batch_x_realtime": SECONDS / batched,
+        "startup_to_first_render_s": startup_seconds(),
+    }
+    try:
+        import ymfm  # noqa: F401
+    except ImportError:
+        result["ymfm_single_s"] = None
+        return result
+    ref = float(np.median([_best_time(lambda v=v: _ymfm_render(v, n, key_off), 1) for v in vs[:8]]))
+    mine = float(np.median([_best_time(lambda v=v: emulator.render_patch(v, BLOCK, FNUM, n, key_off), 2) for v in vs[:8]]))
+    result.update({
+        "ymfm_single_s": ref, "ymfm_x_realtime": SECONDS / ref,
+        "fmfit_single_s": mine, "fmfit_single_x_realtime": SECONDS / mine,
+        "single_vs_ymfm": ref / mine, "batch_vs_ymfm": ref / batched,
+    })
+    return result
+
+
+def format_table(r: dict) -> str:
+    def row(name, seconds, ratio=None):
+        xs = f"{SECONDS / seconds:8.0f}x real time"
+        rs = f"{ratio:6.1f}x ymfm-py" if ratio is not None else ""
+        return f"  {name:<34}{seconds * 1e3:9.2f} ms {xs}   {rs}"
+    lines = [f"YM2612 emulator, {r['audio_seconds']:.0f} s of audio per patch (53,267 Hz), {r['threads']} threads"]
+    if r.get("ymfm_single_s"):
+        lines.append(row("ymfm-py, one patch", r["ymfm_single_s"], 1.0))
+    lines.append(row("fmfit, one patch", r["fmfit_single_s"], r.get("single_vs_ymfm")))
+    lines.append(row(f"fmfit, batch of {r['batch']} (per patch)", r["fmfit_batch_per_patch_s"], r.get("batch_vs_ymfm")))
+    lines.append(f"  {'process start to first render':<34}{r['startup_to_first_render_s'] * 1e3:9.0f} ms (warm numba cache)")
+    if not r.get("ymfm_single_s"):
+        lines.append("  (ymfm-py is not installed: pip install ymfm-py to measure the reference)")
+    return "\n".join(lines)
+
+
+def main(as_json: bool = False) -> None:
+    r = run()
+    print(json.dumps(r, indent=2) if as_json else format_table(r))
