@@ -88,95 +88,122 @@ def prepare(regs, cache, rates):
         rates[op, EG_RELEASE] = effective_rate(R.op_release_rate(regs, op) * 4 + 2, ksr)
 
 
+# --- The chip's rules, as pure functions of scalars -------------------------------------
+# Both engines call these: the scalar one below (any register writes) and the lockstep
+# population engine of lockstep.py, where they run over a vector of patches at once.
+# Written so that LLVM can turn their branches into selects.
+
 @njit(cache=True, inline="always")
-def start_attack(op, restart, eg, cache, rates):
-    """eg[op] = (state, attenuation, phase, ssg inverted)."""
-    if eg[op, 0] == EG_ATTACK:
-        return
-    eg[op, 0] = EG_ATTACK
-    if not restart:
-        # an SSG restart keeps its phase and inversion; a key-on resets both
-        eg[op, 3] = cache[op, 4] & (cache[op, 5] >> 2)
-        eg[op, 2] = 0
-    if rates[op, EG_ATTACK] >= 62:
-        eg[op, 1] = 0
+def key_on(state, att, phase, inverted, ssg_enable, ssg_mode, attack_rate):
+    """Returns (state, attenuation, phase, ssg inverted) after a key-on."""
+    if state == EG_ATTACK:
+        return state, att, phase, inverted
+    # a key-on resets the phase and the SSG inversion (an SSG restart keeps both)
+    inverted = ssg_enable & (ssg_mode >> 2)
+    if attack_rate >= 62:
+        att = 0
+    return EG_ATTACK, att, 0, inverted
 
 
 @njit(cache=True, inline="always")
-def start_release(op, eg):
-    if eg[op, 0] == EG_RELEASE:
-        return
-    eg[op, 0] = EG_RELEASE
-    if eg[op, 3]:
+def key_off(state, att, inverted):
+    """Returns (state, attenuation, ssg inverted) after a key-off."""
+    if state == EG_RELEASE:
+        return state, att, inverted
+    if inverted:
         # the inverted level is made real, so the release starts from what was heard
-        eg[op, 1] = (0x200 - eg[op, 1]) & 0x3FF
-        eg[op, 3] = 0
+        att = (0x200 - att) & 0x3FF
+    return EG_RELEASE, att, 0
 
 
 @njit(cache=True, inline="always")
-def clock_ssg_eg(op, eg, cache, rates):
-    if not eg[op, 1] & 0x200:
-        return                               # nothing happens until the level passes 0x200
-    mode = cache[op, 5]
+def clock_ssg_eg(state, att, phase, inverted, mode, attack_rate):
+    """One sample of an SSG-EG operator: returns (state, attenuation, phase, inverted)."""
+    if not att & 0x200:
+        return state, att, phase, inverted   # nothing happens until the level passes 0x200
     if mode & 1:                             # hold modes: end inverted (3, 5) or not (1, 7)
-        eg[op, 3] = ((mode >> 2) ^ (mode >> 1)) & 1
-        if eg[op, 0] != EG_ATTACK:
-            eg[op, 1] = 0x200 if eg[op, 3] else 0x3FF
+        inverted = ((mode >> 2) ^ (mode >> 1)) & 1
+        if state != EG_ATTACK:
+            att = 0x200 if inverted else 0x3FF
     else:                                    # repeat modes: alternate (2, 6) or saw (0, 4)
-        eg[op, 3] ^= (mode >> 1) & 1
-        if eg[op, 0] == EG_DECAY or eg[op, 0] == EG_SUSTAIN:
-            start_attack(op, True, eg, cache, rates)
+        inverted ^= (mode >> 1) & 1
+        if state == EG_DECAY or state == EG_SUSTAIN:
+            # restart the attack, keeping phase and inversion
+            state = EG_ATTACK
+            if attack_rate >= 62:
+                att = 0
         if not mode & 2:
-            eg[op, 2] = 0
-    if eg[op, 0] == EG_RELEASE:
-        eg[op, 1] = 0x3FF
+            phase = 0
+    if state == EG_RELEASE:
+        att = 0x3FF
+    return state, att, phase, inverted
 
 
 @njit(cache=True, inline="always")
-def clock_envelope(op, counter, eg, cache, rates):
-    state = eg[op, 0]
-    if state == EG_ATTACK and eg[op, 1] == 0:
+def envelope_state(state, att, sustain_level):
+    """The state an envelope tick runs in (transitions are checked before stepping)."""
+    if state == EG_ATTACK and att == 0:
         state = EG_DECAY
     # checked in the same tick, so a sustain level of 0 skips the decay entirely
-    if state == EG_DECAY and eg[op, 1] >= cache[op, 3]:
+    if state == EG_DECAY and att >= sustain_level:
         state = EG_SUSTAIN
-    eg[op, 0] = state
-    rate = rates[op, state]
+    return state
+
+
+@njit(cache=True, inline="always")
+def envelope_step(state, att, rate, counter, ssg_enable):
+    """The attenuation after one envelope tick at `rate` (the state's effective rate)."""
     # slow rates only act on every 2^k-th tick; the counter never wraps, so at
     # multiples of 4096 ticks rates below 48 see an increment of 0 (the 12-bit timer)
-    k = 11 - (rate >> 2)
-    if k > 0:
-        if counter & ((1 << k) - 1):
-            return
-        increment = INCREMENT[rate, (counter >> k) & 7]
-    else:
-        increment = INCREMENT[rate, counter & 7]
-    att = eg[op, 1]
+    shift = max(11 - (rate >> 2), 0)
+    if counter & ((1 << shift) - 1):
+        return att
+    increment = INCREMENT[rate, (counter >> shift) & 7]
     if state == EG_ATTACK:
         # rates 62/63 jump to 0 at key-on and never step afterwards
         if rate < 62:
             att += ((~att) * increment) >> 4
-    else:
-        if not cache[op, 4]:
-            att += increment
-        elif att < 0x200:
-            att += 4 * increment             # SSG-EG runs 4x fast up to the midpoint
-        if att >= 0x400:
-            att = 0x3FF
-    eg[op, 1] = att
+        return att
+    if not ssg_enable:
+        att += increment
+    elif att < 0x200:
+        att += 4 * increment                 # SSG-EG runs 4x fast up to the midpoint
+    return min(att, 0x3FF)
 
 
 @njit(cache=True, inline="always")
-def operator_output(op, phase_in, am_offset, eg, cache):
-    """14-bit signed output of an operator at a 10-bit phase (modulation already added)."""
-    att = eg[op, 1]
+def lfo_clock(counter, enable, rate):
+    """One LFO step: returns (counter, am 0..63, pm -7..7)."""
+    if not enable:
+        # held at position 0, whose AM value is the maximum: AM operators stay
+        # attenuated even with the LFO off (MegaDrive Venom relies on this)
+        return 0, 0x3F, 0
+    sub = counter & 0xFF
+    counter += 1
+    if sub >= LFO_MAX_COUNT[rate]:
+        counter += 0x101 - sub
+    am = (counter >> 8) & 0x3F
+    if not (counter >> 14) & 1:
+        am ^= 0x3F
+    pm = (counter >> 10) & 7
+    if (counter >> 13) & 1:
+        pm ^= 7
+    if (counter >> 14) & 1:
+        pm = -pm
+    return counter, am, pm
+
+
+@njit(cache=True, inline="always")
+def operator_output(phase_in, att, inverted, am_offset, total_level_x8):
+    """14-bit signed output of an operator at a 10-bit phase (modulation already added).
+
+    `am_offset` is the LFO attenuation if the operator has AM enabled, else 0.
+    """
     if att > EG_QUIET:
         return 0
-    if eg[op, 3]:
+    if inverted:
         att = (0x200 - att) & 0x3FF
-    if cache[op, 6]:
-        att += am_offset
-    att = min(att + cache[op, 2], 0x3FF)
+    att = min(att + am_offset + total_level_x8, 0x3FF)
     p = phase_in & 0x3FF
     q = p & 0xFF
     if p & 0x100:
@@ -184,6 +211,43 @@ def operator_output(op, phase_in, am_offset, eg, cache):
     a = LOGSIN[q] + (att << 2)
     mag = POWER[a & 0xFF] >> (a >> 8)
     return -mag if p & 0x200 else mag
+
+
+@njit(cache=True, inline="always")
+def feedback_input(fb0, fb1, feedback):
+    """O1's self-modulation: the mean of its last two outputs, scaled by the feedback level."""
+    return ((fb0 + fb1) >> (10 - feedback)) if feedback else 0
+
+
+@njit(cache=True, inline="always")
+def modulator_input(o1, o2, o3, mask):
+    """Half the sum of the earlier operators selected by `mask` (bits O1, O2, O3)."""
+    return ((o1 if mask & 1 else 0) + (o2 if mask & 2 else 0) + (o3 if mask & 4 else 0)) >> 1
+
+
+@njit(cache=True, inline="always")
+def clamp_add(v, o, clip_min, clip_max):
+    return min(max(v + (o >> OUTPUT_SHIFT), clip_min), clip_max)
+
+
+@njit(cache=True, inline="always")
+def carrier_sum(o1, o2, o3, o4, carriers, clip_min, clip_max):
+    """The channel's 9-bit value: O4 plus the other carriers, clamped after each addition."""
+    v = o4 >> OUTPUT_SHIFT
+    if carriers & 1:
+        v = clamp_add(v, o1, clip_min, clip_max)
+    if carriers & 2:
+        v = clamp_add(v, o2, clip_min, clip_max)
+    if carriers & 4:
+        v = clamp_add(v, o3, clip_min, clip_max)
+    return v
+
+
+@njit(cache=True, inline="always")
+def silent_forever(state, att):
+    """Released below hearing: with no key-on to come the operator outputs 0 for good
+    (a release only raises the attenuation, and SSG-EG in release pins it at 0x3FF)."""
+    return state == EG_RELEASE and att > EG_QUIET
 
 
 @njit(cache=True)
@@ -198,25 +262,34 @@ def render_writes(times, addresses, data, out):
     regs[0xB4] = regs[0xB5] = regs[0xB6] = 0xC0          # reset: both pans on
     keyon_live = np.zeros(4, np.int64)
     key_state = np.zeros(4, np.int64)
-    eg = np.zeros((4, 4), np.int64)
-    for op in range(4):
-        eg[op, 0] = EG_RELEASE
-        eg[op, 1] = 0x3FF
     cache = np.zeros((4, 7), np.int64)
     rates = np.zeros((4, 4), np.int64)
+    # operator state
+    eg_state = np.full(4, EG_RELEASE, np.int64)
+    att = np.full(4, 0x3FF, np.int64)
+    phase = np.zeros(4, np.int64)
+    inverted = np.zeros(4, np.int64)
+    # operator parameters, copied out of `cache` when the registers change
     steps = np.zeros(4, np.int64)
+    tl_x8 = np.zeros(4, np.int64)
+    am_mask = np.zeros(4, np.int64)
+    ssg_enable = np.zeros(4, np.int64)
+    any_ssg = False
     block_freq = 0
     pm_sens = 0
-    algorithm = 0
     feedback = 0
+    o2_in = o3_in = o4_in = carriers = 0
     am_shift = 7
     output_any = 1
+    lfo_on = 0
+    lfo_rate = 0
     fb0 = fb1 = fb_in = 0
     env_counter = 0          # counts from chip construction; the first tick is at sample 3
     lfo_counter = 0
     w = 0
     n_writes = times.shape[0]
-    for i in range(out.shape[0]):
+    n = out.shape[0]
+    for i in range(n):
         # --- prepare: writes since the last sample, then key changes ---
         if w < n_writes and times[w] <= i:
             while w < n_writes and times[w] <= i:
@@ -226,85 +299,86 @@ def render_writes(times, addresses, data, out):
             block_freq = R.ch_block_freq(regs)
             pm_sens = R.ch_lfo_pm_sens(regs)
             algorithm = R.ch_algorithm(regs)
+            o2_in, o3_in, o4_in = ALG_O2_IN[algorithm], ALG_O3_IN[algorithm], ALG_O4_IN[algorithm]
+            carriers = ALG_CARRIERS[algorithm]
             feedback = R.ch_feedback(regs)
             am_shift = AM_SHIFT[R.ch_lfo_am_sens(regs)]
             output_any = R.ch_output_any(regs)
+            lfo_on = R.lfo_enable(regs)
+            lfo_rate = R.lfo_rate(regs)
+            any_ssg = False
             for op in range(4):
                 steps[op] = phase_step(block_freq, cache[op, 0], cache[op, 1], 0, 0)
+                tl_x8[op] = cache[op, 2]
+                am_mask[op] = -cache[op, 6]
+                ssg_enable[op] = cache[op, 4]
+                any_ssg |= cache[op, 4] != 0
                 if keyon_live[op] != key_state[op]:
                     key_state[op] = keyon_live[op]
                     if key_state[op]:
-                        start_attack(op, False, eg, cache, rates)
+                        eg_state[op], att[op], phase[op], inverted[op] = key_on(
+                            eg_state[op], att[op], phase[op], inverted[op],
+                            cache[op, 4], cache[op, 5], rates[op, EG_ATTACK])
                     else:
-                        start_release(op, eg)
+                        eg_state[op], att[op], inverted[op] = key_off(eg_state[op], att[op], inverted[op])
+                if not cache[op, 4]:
+                    inverted[op] = 0             # (after the key-off, which still used it)
+        elif w == n_writes and i & 63 == 0:
+            # no writes left: once every operator is released below hearing, the rest is 0
+            quiet = True
+            for op in range(4):
+                quiet &= silent_forever(eg_state[op], att[op])
+            if quiet or not output_any:
+                out[i:] = 0
+                return
 
         # --- envelope clock: x.2 counter, low bits cycle 1, 2, 0 ---
         env_counter += 1
         if (env_counter & 3) == EG_CLOCK_DIVIDER:
             env_counter += 4 - EG_CLOCK_DIVIDER
+        eg_tick = (env_counter & 3) == 0
 
-        # --- LFO ---
-        if not R.lfo_enable(regs):
-            # held at position 0, whose AM value is the maximum: AM operators stay
-            # attenuated even with the LFO off (MegaDrive Venom relies on this)
-            lfo_counter = 0
-            lfo_am = 0x3F
-            lfo_pm = 0
-        else:
-            sub = lfo_counter & 0xFF
-            lfo_counter += 1
-            if sub >= LFO_MAX_COUNT[R.lfo_rate(regs)]:
-                lfo_counter += 0x101 - sub
-            lfo_am = (lfo_counter >> 8) & 0x3F
-            if not (lfo_counter >> 14) & 1:
-                lfo_am ^= 0x3F
-            lfo_pm = (lfo_counter >> 10) & 7
-            if (lfo_counter >> 13) & 1:
-                lfo_pm ^= 7
-            if (lfo_counter >> 14) & 1:
-                lfo_pm = -lfo_pm
+        lfo_counter, lfo_am, lfo_pm = lfo_clock(lfo_counter, lfo_on, lfo_rate)
 
         # --- operators ---
         fb0 = fb1
         fb1 = fb_in
-        eg_tick = (env_counter & 3) == 0
-        for op in range(4):
-            if cache[op, 4]:
-                clock_ssg_eg(op, eg, cache, rates)
-            else:
-                eg[op, 3] = 0
-            if eg_tick:
-                clock_envelope(op, env_counter >> 2, eg, cache, rates)
-            if pm_sens:
+        if any_ssg:
+            for op in range(4):
+                if ssg_enable[op]:
+                    eg_state[op], att[op], phase[op], inverted[op] = clock_ssg_eg(
+                        eg_state[op], att[op], phase[op], inverted[op], cache[op, 5], rates[op, EG_ATTACK])
+                else:
+                    inverted[op] = 0
+        if eg_tick:
+            for op in range(4):
+                s = envelope_state(eg_state[op], att[op], cache[op, 3])
+                eg_state[op] = s
+                att[op] = envelope_step(s, att[op], rates[op, s], env_counter >> 2, ssg_enable[op])
+        if pm_sens:
+            for op in range(4):
                 step = phase_step(block_freq, cache[op, 0], cache[op, 1], pm_sens, lfo_pm)
-            else:
-                step = steps[op]
-            eg[op, 2] = (eg[op, 2] + step) & 0xFFFFF
+                phase[op] = (phase[op] + step) & 0xFFFFF
+        else:
+            for op in range(4):
+                phase[op] = (phase[op] + steps[op]) & 0xFFFFF
 
         # --- output ---
         am_offset = (lfo_am << 1) >> am_shift
-        mod = ((fb0 + fb1) >> (10 - feedback)) if feedback else 0
-        o1 = operator_output(0, (eg[0, 2] >> 10) + mod, am_offset, eg, cache)
+        o1 = operator_output((phase[0] >> 10) + feedback_input(fb0, fb1, feedback),
+                             att[0], inverted[0], am_offset & am_mask[0], tl_x8[0])
         fb_in = o1
-        m = ALG_O2_IN[algorithm]
-        o2 = operator_output(1, (eg[1, 2] >> 10) + ((o1 if m else 0) >> 1), am_offset, eg, cache)
-        m = ALG_O3_IN[algorithm]
-        src = (o1 if m & 1 else 0) + (o2 if m & 2 else 0)
-        o3 = operator_output(2, (eg[2, 2] >> 10) + (src >> 1), am_offset, eg, cache)
-        m = ALG_O4_IN[algorithm]
-        src = (o1 if m & 1 else 0) + (o2 if m & 2 else 0) + (o3 if m & 4 else 0)
-        o4 = operator_output(3, (eg[3, 2] >> 10) + (src >> 1), am_offset, eg, cache)
-
-        v = o4 >> OUTPUT_SHIFT
-        c = ALG_CARRIERS[algorithm]
-        if c & 1:
-            v = min(max(v + (o1 >> OUTPUT_SHIFT), CLIP_MIN), CLIP_MAX)
-        if c & 2:
-            v = min(max(v + (o2 >> OUTPUT_SHIFT), CLIP_MIN), CLIP_MAX)
-        if c & 4:
-            v = min(max(v + (o3 >> OUTPUT_SHIFT), CLIP_MIN), CLIP_MAX)
-        # with both pans off ymfm stops after O1 (its feedback still runs): the channel is 0
-        out[i] = v if output_any else 0
+        if not output_any:
+            # with both pans off ymfm stops after O1 (its feedback still runs): the channel is 0
+            out[i] = 0
+            continue
+        o2 = operator_output((phase[1] >> 10) + modulator_input(o1, 0, 0, o2_in),
+                             att[1], inverted[1], am_offset & am_mask[1], tl_x8[1])
+        o3 = operator_output((phase[2] >> 10) + modulator_input(o1, o2, 0, o3_in),
+                             att[2], inverted[2], am_offset & am_mask[2], tl_x8[2])
+        o4 = operator_output((phase[3] >> 10) + modulator_input(o1, o2, o3, o4_in),
+                             att[3], inverted[3], am_offset & am_mask[3], tl_x8[3])
+        out[i] = carrier_sum(o1, o2, o3, o4, carriers, CLIP_MIN, CLIP_MAX)
 
 
 @njit(cache=True)

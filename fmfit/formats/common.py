@@ -97,13 +97,13 @@ def detune_to_centre3(detune: int) -> int:
 # -- names ------------------------------------------------------------------------------------
 
 def decode_name(raw: bytes) -> str:
-    """A stored name: up to the first NUL, UTF-8 if it is valid else Latin-1, trimmed."""
+    """A stored name: up to the first NUL, UTF-8 if it is valid else Latin-1."""
     raw = raw.split(b"\0", 1)[0]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    return text.strip()
+    return text
 
 
 def fit_name(name: str, max_bytes: int | None) -> str:
@@ -111,7 +111,7 @@ def fit_name(name: str, max_bytes: int | None) -> str:
     name = name.split("\0", 1)[0]
     if max_bytes is not None:
         name = name.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore")
-    return name.strip()
+    return name
 
 
 def encode_name(name: str, size: int) -> bytes:

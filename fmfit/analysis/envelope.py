@@ -1,0 +1,147 @@
+"""Where a note starts and where its release starts, read from its level over time.
+
+The judge keys the chip on at the first sample and off after the hold, so the target
+must start at its onset, and the fit needs the note-off to key off at the same point.
+
+Note-off rule. On the 10 ms RMS level in dB (2 ms hop, clipped 60 dB under the peak),
+the note-off is the frame i, at least MIN_HOLD_SECONDS after the onset, where the level
+bends down the most (largest drop from the slope over the PRE_SECONDS before i to the
+slope over the POST_SECONDS after it) among the frames where
+
+- the level falls at least MIN_RELEASE_SLOPE dB/s after i and at least
+  MIN_BEND dB/s faster than before i (a release, not a natural decay that slows);
+- it never comes back above level(i) + RISE_TOLERANCE_DB later (so a tremolo or
+  vibrato dip is not a release: the note must fall to the end);
+- it ends at least MIN_RELEASE_DROP_DB under level(i) (a real fall, not a wobble).
+
+The bend is then placed precisely by a least-squares continuous two-line (hinge) fit
+around it. None when no frame qualifies: the note still sounds at the end, or it decays
+on its own with no sudden steepening (a plucked string left ringing, a drum).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+ONSET_RANGE_DB = 40.0
+ONSET_WINDOW_SECONDS = 0.005
+ONSET_PREROLL_SECONDS = 0.002
+LEVEL_WINDOW_SECONDS = 0.010
+LEVEL_HOP_SECONDS = 0.002
+LEVEL_RANGE_DB = 60.0
+MIN_HOLD_SECONDS = 0.1
+PRE_SECONDS = 0.2
+POST_SECONDS = 0.06
+MIN_RELEASE_SLOPE = 20.0  # dB/s
+MIN_BEND = 20.0  # dB/s
+RISE_TOLERANCE_DB = 3.0
+MIN_RELEASE_DROP_DB = 20.0
+HINGE_PRE_SECONDS = 0.4
+HINGE_POST_SECONDS = 0.6
+HINGE_SEARCH_SECONDS = 0.2
+
+
+def rms_level_db(x: np.ndarray, sr: float, window_s: float, hop_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """(first sample of each frame, RMS level in dB of the frame); frames lie inside x."""
+    window = max(1, int(round(window_s * sr)))
+    hop = max(1, int(round(hop_s * sr)))
+    if x.size < window:
+        return np.zeros(1, dtype=int), np.array([_db(np.sqrt(np.mean(x**2)) if x.size else 0.0)])
+    power_cumsum = np.concatenate(([0.0], np.cumsum(x**2)))
+    starts = np.arange(0, x.size - window + 1, hop)
+    power = (power_cumsum[starts + window] - power_cumsum[starts]) / window
+    return starts, 10 * np.log10(np.maximum(power, 1e-30))
+
+
+def find_onset(x: np.ndarray, sr: float) -> int:
+    """First sample where the 5 ms level comes within 40 dB of its peak, less 2 ms."""
+    starts, level = rms_level_db(x, sr, ONSET_WINDOW_SECONDS, ONSET_WINDOW_SECONDS / 5)
+    threshold_db = level.max() - ONSET_RANGE_DB
+    first = int(np.argmax(level >= threshold_db))
+    window = max(1, int(round(ONSET_WINDOW_SECONDS * sr)))
+    span = np.abs(x[starts[first] : starts[first] + window])
+    loud = np.flatnonzero(span >= 10 ** (threshold_db / 20))
+    rise = starts[first] + (int(loud[0]) if loud.size else 0)
+    return max(0, rise - int(round(ONSET_PREROLL_SECONDS * sr)))
+
+
+def find_note_off(x: np.ndarray, sr: float) -> int | None:
+    """Sample index (in x, which starts at the onset) where the release starts, or None."""
+    starts, level = rms_level_db(x, sr, LEVEL_WINDOW_SECONDS, LEVEL_HOP_SECONDS)
+    hop = LEVEL_HOP_SECONDS
+    pre, post = _frames(PRE_SECONDS, hop), _frames(POST_SECONDS, hop)
+    if level.size < pre + post + 2:
+        return None
+    floor = level.max() - LEVEL_RANGE_DB
+    level = np.maximum(level, floor)
+    candidate = _best_bend(level, floor, hop, pre, post)
+    if candidate is None:
+        return None
+    knee = _hinge_knee(level, floor, candidate, hop)
+    window = int(round(LEVEL_WINDOW_SECONDS * sr))
+    return int(min(x.size, starts[knee] + window // 2))
+
+
+def _best_bend(level: np.ndarray, floor: float, hop: float, pre: int, post: int) -> int | None:
+    """The qualifying frame (module doc) where the level bends down the most."""
+    slope_before = np.full(level.size, np.nan)
+    slope_after = np.full(level.size, np.nan)
+    slope_before[pre:] = _sliding_slope(level, pre + 1, hop)
+    slope_after[: level.size - post] = _sliding_slope(level, post + 1, hop)
+    bend = slope_before - slope_after
+
+    time = np.arange(level.size) * hop
+    audible = np.where(level > floor + 1.0, level, -np.inf)
+    # The fall must stay under a line falling MIN_RELEASE_SLOPE dB/s from level[i]:
+    # max over j > i of (level[j] + slope * t[j]) <= level[i] + slope * t[i] + tolerance.
+    lifted = audible + MIN_RELEASE_SLOPE * time
+    later_lifted = np.append(np.maximum.accumulate(lifted[::-1])[::-1][1:], -np.inf)
+    later_min = np.minimum.accumulate(level[::-1])[::-1]
+    qualifies = (
+        (time >= MIN_HOLD_SECONDS)
+        & (slope_after <= -MIN_RELEASE_SLOPE)
+        & (bend >= MIN_BEND)
+        & (later_lifted <= level + MIN_RELEASE_SLOPE * time + RISE_TOLERANCE_DB)
+        & (later_min <= level - MIN_RELEASE_DROP_DB)
+    )
+    if not qualifies.any():
+        return None
+    return int(np.argmax(np.where(qualifies, bend, -np.inf)))
+
+
+def _hinge_knee(level: np.ndarray, floor: float, guess: int, hop: float) -> int:
+    """Frame near guess where a sustain line and a release line, joined, fit best.
+
+    The fit spans HINGE_PRE_SECONDS before guess to where the release first reaches the
+    floor (at most HINGE_POST_SECONDS after guess): the floor itself is not the release.
+    """
+    at_floor = np.flatnonzero(level[guess:] <= floor + 1.0)
+    release_end = guess + (int(at_floor[0]) + 1 if at_floor.size else level.size - guess)
+    low = max(0, guess - _frames(HINGE_PRE_SECONDS, hop))
+    high = min(level.size, release_end, guess + _frames(HINGE_POST_SECONDS, hop))
+    search = _frames(HINGE_SEARCH_SECONDS, hop)
+    y = level[low:high]
+    t = np.arange(y.size, dtype=float)
+    best_knee, best_error = guess, np.inf
+    for knee in range(max(low + 2, guess - search), min(high - 1, guess + search + 1)):
+        design = np.column_stack((np.ones_like(t), t, np.maximum(t - (knee - low), 0.0)))
+        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+        error = float(np.sum((design @ coef - y) ** 2))
+        if error < best_error:
+            best_knee, best_error = knee, error
+    return best_knee
+
+
+def _sliding_slope(y: np.ndarray, length: int, hop_s: float) -> np.ndarray:
+    """Least-squares slope (per second) of each run of `length` consecutive values."""
+    t = np.arange(length) - (length - 1) / 2
+    windows = sliding_window_view(y, length)
+    return windows @ t / np.sum(t**2) / hop_s
+
+
+def _frames(seconds: float, hop_s: float) -> int:
+    return max(1, int(round(seconds / hop_s)))
+
+
+def _db(amplitude: float) -> float:
+    return 20 * np.log10(max(amplitude, 1e-15))

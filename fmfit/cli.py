@@ -1,0 +1,189 @@
+"""The `fmfit` command: a thin layer over fmfit's modules."""
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn a recorded note into a Sega Genesis / Mega Drive (YM2612) FM patch.")
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def _fail(message: str, code: int = 1):
+    err.print(f"[bold red]fmfit: error:[/] {message}", markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def friendly(fn):
+    """Known problems become one clear line and exit 1; nothing prints a traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .analysis import AudioError
+        from .atomic import OutputExistsError
+        from .formats import FormatError
+        from .patch import PatchError
+
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = fn(*args, **kwargs)
+            for w in caught:
+                err.print(f"[yellow]warning:[/] {w.message}")
+            return result
+        except (AudioError, FormatError, OutputExistsError, PatchError) as e:
+            _fail(str(e))
+        except (ValueError, OSError) as e:
+            _fail(str(e))
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except typer.Exit:
+            raise
+        except Exception as e:  # a bug: still one line, with what to report
+            _fail(f"internal error: {type(e).__name__}: {e} (please report this)", 2)
+    return wrapper
+
+
+def _int_list(text: Optional[str], name: str) -> Optional[list[int]]:
+    if text is None:
+        return None
+    try:
+        return [int(x) for x in text.replace(" ", "").split(",") if x]
+    except ValueError:
+        raise ValueError(f"--{name} takes numbers separated by commas, got {text!r}") from None
+
+
+@app.command()
+@friendly
+def match(
+    sample: Path = typer.Argument(..., help="One note: WAV, FLAC, OGG or AIFF."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the results (default: beside the sample)."),
+    note: Optional[str] = typer.Option(None, help="The note's pitch, if you know it: C4, 60 or 261.6hz."),
+    formats: str = typer.Option("dmp,fui,tfi,y12,opni", "--format", help="Patch formats to write, comma-separated."),
+    algorithms: Optional[str] = typer.Option(None, help="Only these algorithms, e.g. 4,5,7."),
+    budget: Optional[int] = typer.Option(None, help="Patches to render at most (default 4000; 700 with --fast)."),
+    fast: bool = typer.Option(False, "--fast", help="A quicker, rougher match."),
+    seed: int = typer.Option(0, help="The same sample and seed give the same patch."),
+    candidates: int = typer.Option(1, min=1, max=8, help="Write the N best distinct patches."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+):
+    """Find the YM2612 patch that sounds most like SAMPLE and write it out."""
+    from .formats import WRITABLE_EXTENSIONS
+    from .matching import output_paths, write_outputs
+    from .matching import match as run_match
+
+    fmts = [f.strip().lower().lstrip(".") for f in formats.split(",") if f.strip()]
+    for f in fmts:
+        if "." + f not in WRITABLE_EXTENSIONS:
+            raise ValueError(f"--format {f}: not a format fmfit writes ({', '.join(e[1:] for e in WRITABLE_EXTENSIONS)})")
+    if not sample.is_file():
+        raise ValueError(f"{sample}: no such file")
+    out_dir = output if output is not None else sample.parent
+    stem = sample.stem
+    if not force:
+        for p in output_paths(out_dir, stem, fmts, candidates):
+            if p.exists():
+                raise ValueError(f"{p}: already exists (use --force to overwrite)")
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("[bold]matching[/] {task.description}"), BarColumn(),
+                  TextColumn("best distance {task.fields[best]}"), TimeElapsedColumn(),
+                  console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task(sample.name, total=1.0, best="-")
+
+        def progress(fraction, best):
+            bar.update(task, completed=fraction, best=f"{best:.2f}")
+
+        result = run_match(sample, note=note, algorithms=_int_list(algorithms, "algorithms"),
+                           renders=budget, fast=fast, seed=seed, candidates=candidates,
+                           progress=progress)
+    for w in result.warnings:
+        err.print(f"[yellow]warning:[/] {sample}: {w}")
+    written = write_outputs(result, out_dir, stem, formats=fmts, force=force, source=str(sample))
+    if not quiet:
+        from .describe import describe
+
+        a = result.analysis
+        out.print(f"{sample.name}: {a.note_name} ({a.f0_hz:.1f} Hz), "
+                  + (f"note-off at {a.hold_seconds:.2f} s" if a.note_off_found else "no note-off found"))
+        out.print(describe(result.patch))
+        m = result.metrics
+        out.print(f"distance {result.distance:.2f} | lsd {m['lsd_db']:.2f} dB, mrstft {m['mrstft']:.2f}, "
+                  f"mfcc {m['mfcc_mae']:.2f}, envelope {m['env_db']:.2f} dB | "
+                  f"{result.renders} renders in {result.seconds:.1f} s")
+        for p in written:
+            out.print(f"  wrote {p}")
+
+
+@app.command()
+@friendly
+def show(file: Path = typer.Argument(..., help="An instrument file or bank.")):
+    """Print a patch as a table, with its algorithm drawn."""
+    from .describe import describe
+    from .formats import read
+
+    patches = read(file)
+    for i, p in enumerate(patches):
+        if len(patches) > 1:
+            out.print(f"[bold]#{i}[/]")
+        out.print(describe(p))
+
+
+@app.command()
+@friendly
+def convert(
+    inputs: List[Path] = typer.Argument(..., help="Input file(s), then the output file or folder."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
+):
+    """Convert between formats: a file to another, a bank to a folder, files to a bank."""
+    from .convert import convert as run_convert
+
+    if len(inputs) < 2:
+        raise ValueError("convert needs an input and an output")
+    *ins, dest = inputs
+    for p in run_convert(ins if len(ins) > 1 else ins[0], dest, force=force):
+        out.print(f"wrote {p}")
+
+
+@app.command()
+@friendly
+def render(
+    file: Path = typer.Argument(..., help="An instrument file."),
+    note: str = typer.Option("C4", help="C4, 60 or 261.6hz."),
+    hold: float = typer.Option(1.0, min=0.0, help="Seconds from key-on to key-off."),
+    release: float = typer.Option(0.5, min=0.0, help="Seconds after key-off."),
+    output: Path = typer.Option(..., "-o", "--output", help="The WAV file to write."),
+    rate: int = typer.Option(44100, help="Sample rate; 53267 is the chip's own."),
+    index: int = typer.Option(0, help="Which patch of a bank."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output."),
+):
+    """Play a patch through the emulator into a WAV file."""
+    from .formats import read
+    from .playback import render_wav
+
+    patches = read(file)
+    if not 0 <= index < len(patches):
+        raise ValueError(f"{file}: has {len(patches)} patch(es), no index {index}")
+    path = render_wav(patches[index], note, hold, release, output, rate=rate, force=force)
+    out.print(f"wrote {path}")
+
+
+@app.command()
+@friendly
+def bench(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")):
+    """Measure the emulator, side by side with ymfm-py when it is installed."""
+    from .bench import main
+
+    main(as_json=as_json)
+
+
+def main():  # pragma: no cover
+    sys.exit(app())

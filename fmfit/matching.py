@@ -1,0 +1,189 @@
+"""`match`: from one recorded note to the patch that sounds most like it."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+import emulator
+
+from . import __version__
+from .analysis import NoteAnalysis, analyse, load_audio
+from .atomic import OutputExistsError, write_atomic
+from .patch import Patch
+from .search import find_patches
+
+DEFAULT_FORMATS = ("dmp", "fui", "tfi", "y12", "opni")
+DEFAULT_RENDERS = 4000       # the default budget: about 10 s on a 2-core machine
+FAST_RENDERS = 700
+
+
+@dataclass(frozen=True)
+class Candidate:
+    patch: Patch
+    distance: float
+
+
+@dataclass(frozen=True, eq=False)
+class MatchResult:
+    patch: Patch
+    distance: float
+    candidates: list[Candidate]
+    analysis: NoteAnalysis
+    metrics: dict
+    preview: np.ndarray            # the match rendered at the note and timing, chip rate, int16
+    renders: int
+    seconds: float
+    seed: int
+    warnings: tuple[str, ...] = field(default=())
+
+    def report(self, source: str = "") -> dict:
+        a = self.analysis
+        return {
+            "fmfit_version": __version__,
+            "source": source,
+            "note": a.note_name, "midi": round(a.midi, 3), "f0_hz": round(a.f0_hz, 3),
+            "pitched": a.pitched, "block": a.block, "fnum": a.fnum,
+            "onset_s": round(a.onset_seconds, 4),
+            "note_off_s": round(a.hold_seconds, 4) if a.note_off_found else None,
+            "length_s": round(a.total_seconds, 4),
+            "distance": round(self.distance, 4),
+            "metrics": {k: round(v, 4) for k, v in self.metrics.items()},
+            "patch": self.patch.to_dict(),
+            "candidates": [{"distance": round(c.distance, 4), "patch": c.patch.to_dict()}
+                           for c in self.candidates[1:]],
+            "renders": self.renders, "seconds": round(self.seconds, 2), "seed": self.seed,
+            "warnings": list(self.warnings),
+        }
+
+
+def _starts(algorithms) -> dict[int, list[np.ndarray]]:
+    from .presets import library
+
+    starts: dict[int, list[np.ndarray]] = {a: [] for a in algorithms}
+    for p in library():
+        if p.algorithm in starts and not p.uses_lfo:
+            starts[p.algorithm].append(p.to_params())
+    return starts
+
+
+def match(source, sr: int | None = None, *, note=None, algorithms=None, renders: int | None = None,
+          fast: bool = False, seed: int = 0, candidates: int = 1, progress=None) -> MatchResult:
+    """Find the patch that sounds closest to a note.
+
+    `source` is a path to an audio file or a mono array (then `sr` is required).
+    `renders` caps the patches rendered (the budget); the same input and seed give
+    the same patch.
+    """
+    t0 = time.perf_counter()
+    warnings: list[str] = []
+    if isinstance(source, (str, Path)):
+        loaded = load_audio(source)
+        samples, sr = loaded.samples, loaded.sr
+        warnings += loaded.warnings
+    else:
+        if sr is None:
+            raise ValueError("sr is required with an array")
+        samples = np.asarray(source, np.float64)
+    a = analyse(samples, sr, note=note, warnings=warnings)
+    algorithms = sorted(set(range(8) if algorithms is None else algorithms))
+    if not algorithms or any(not 0 <= x <= 7 for x in algorithms):
+        raise ValueError("algorithms must be numbers 0-7")
+    budget = renders if renders is not None else (FAST_RENDERS if fast else DEFAULT_RENDERS)
+    key_off = a.hold_samples if a.note_off_found else None
+    target = np.asarray(a.target, np.float64)
+    found = find_patches(target, a.rate, a.f0_hz, a.block, a.fnum, key_off,
+                         algorithms=algorithms, renders=budget, seed=seed,
+                         starts=_starts(algorithms), candidates=candidates, progress=progress)
+    cands = [Candidate(Patch.from_params(f.vector, name="fmfit"), f.distance)
+             for f in found.found[:max(1, candidates)]]
+    best = cands[0].patch
+    preview = emulator.render_patch(best.to_params(), a.block, a.fnum, a.total_samples, key_off)
+    from .metrics import judge, to_judge_rate
+
+    metrics = judge(to_judge_rate(target, a.rate), to_judge_rate(preview.astype(np.float64), a.rate), 44100)
+    return MatchResult(patch=best, distance=cands[0].distance, candidates=cands, analysis=a,
+                       metrics=metrics, preview=preview, renders=found.renders,
+                       seconds=time.perf_counter() - t0, seed=seed, warnings=a.warnings)
+
+
+def preview_wav(result: MatchResult, rate: int = 44100) -> bytes:
+    """The match as 16-bit WAV bytes, aligned with the input (its onset kept), -1 dBFS peak."""
+    import io
+
+    import soundfile as sf
+
+    from .metrics import to_judge_rate
+
+    x = to_judge_rate(result.preview.astype(np.float64), result.analysis.rate)
+    x = np.concatenate([np.zeros(int(round(result.analysis.onset_seconds * rate))), x])
+    peak = np.max(np.abs(x))
+    if peak > 0:
+        x = x * (10 ** (-1 / 20) / peak)
+    buf = io.BytesIO()
+    sf.write(buf, x.astype(np.float32), rate, subtype="PCM_16", format="WAV")
+    return buf.getvalue()
+
+
+def output_paths(out_dir: Path, stem: str, formats, candidates: int = 1) -> list[Path]:
+    paths = [out_dir / f"{stem}.{ext}" for ext in formats]
+    paths += [out_dir / f"{stem}.alt{k}.{ext}" for k in range(1, candidates) for ext in formats]
+    return paths + [out_dir / f"{stem}.preview.wav", out_dir / f"{stem}.report.json"]
+
+
+def write_outputs(result: MatchResult, out_dir, stem: str, *, formats=DEFAULT_FORMATS,
+                  force: bool = False, source: str = "") -> list[Path]:
+    """Write the patch files, the preview WAV, the JSON report (and a PNG with matplotlib).
+
+    Nothing is written unless every output can be: existing files need `force`.
+    """
+    from .formats import write_bytes
+
+    out_dir = Path(out_dir)
+    formats = [f.lower().lstrip(".") for f in formats]
+    payload: dict[Path, bytes] = {}
+    named = [c.patch.replace(name=stem[:31]) for c in result.candidates]
+    for k, patch in enumerate(named):
+        for ext in formats:
+            name = f"{stem}.{ext}" if k == 0 else f"{stem}.alt{k}.{ext}"
+            payload[out_dir / name] = write_bytes([patch], ext)
+    payload[out_dir / f"{stem}.preview.wav"] = preview_wav(result)
+    payload[out_dir / f"{stem}.report.json"] = (json.dumps(result.report(source), indent=2) + "\n").encode()
+    if not force:
+        for path in payload:
+            if path.exists():
+                raise OutputExistsError(path)
+    written = [write_atomic(path, data, force=force) for path, data in payload.items()]
+    png = _spectrogram_png(result)
+    if png is not None:
+        written.append(write_atomic(out_dir / f"{stem}.spectrogram.png", png, force=True))
+    return written
+
+
+def _spectrogram_png(result: MatchResult) -> bytes | None:
+    """Target above, match below; only when matplotlib is installed (fmfit[plot])."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    import io
+
+    rate = result.analysis.rate
+    fig, axes = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    for ax, x, title in ((axes[0], np.asarray(result.analysis.target), "target"),
+                         (axes[1], result.preview.astype(np.float64), "match")):
+        ax.specgram(x / (np.abs(x).max() or 1) + 1e-9 * np.random.default_rng(0).standard_normal(len(x)), NFFT=2048, Fs=rate, noverlap=1536, cmap="magma", vmin=-120)
+        ax.set_ylim(0, 12000)
+        ax.set_ylabel("Hz")
+        ax.set_title(title)
+    axes[1].set_xlabel("seconds")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return buf.getvalue()
