@@ -89,9 +89,9 @@ def prepare(regs, cache, rates):
 
 
 # --- The chip's rules, as pure functions of scalars -------------------------------------
-# Both engines call these: the scalar one below (any register writes) and the lockstep
-# population engine of lockstep.py, where they run over a vector of patches at once.
-# Written so that LLVM can turn their branches into selects.
+# State goes in and comes out as values, so the same rules can drive the per-sample
+# engine below or a loop over many patches (small enough for LLVM to make the
+# branches selects).
 
 @njit(cache=True, inline="always")
 def key_on(state, att, phase, inverted, ssg_enable, ssg_mode, attack_rate):

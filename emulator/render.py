@@ -4,12 +4,10 @@ A patch (the vector of emulator.params) becomes the register writes the judge of
 docs/evaluation.md makes on a fresh chip: LFO, every operator and channel register,
 the frequency (A4 then A0), key-on last; key-off before sample `key_off`.
 """
-import numba
 import numpy as np
 from numba import njit, prange
 
 from . import params as P
-from . import lockstep
 from .chip import render_writes
 
 N_PATCH_WRITES = 1 + 7 * 4 + 2 + 2 + 2   # LFO, operators, B0/B4, A4/A0, key on/off
@@ -69,47 +67,10 @@ def _render_one(v, block, fnum, key_off, out):
     render_writes(times[:n], addresses[:n], data[:n], out)
 
 
-@njit(cache=True)
-def _render_lockstep(vs, blocks, fnums, key_offs, rows, out):
-    """Render patches vs[rows] together in lockstep into out[rows]."""
-    n_lanes = rows.shape[0]
-    lane = np.empty((lockstep.N_ROWS, n_lanes), np.int64)
-    times = np.empty(N_PATCH_WRITES, np.int64)
-    addresses = np.empty(N_PATCH_WRITES, np.int64)
-    data = np.empty(N_PATCH_WRITES, np.int64)
-    for k in range(n_lanes):
-        p = rows[k]
-        n = patch_schedule(vs[p], blocks[p], fnums[p], key_offs[p], 0, times, addresses, data)
-        lockstep.load_lane(lane, k, times, addresses, data, n)
-    lockstep.render_lanes(lane, n_lanes, rows, out)
-
-
 @njit(cache=True, parallel=True)
-def _render_many(vs, blocks, fnums, key_offs, order, chunk_starts, out):
-    """The population in chunks over the threads; chunk c is patches order[starts[c]:starts[c+1]]."""
-    for c in prange(chunk_starts.shape[0] - 1):
-        _render_lockstep(vs, blocks, fnums, key_offs, order[chunk_starts[c]:chunk_starts[c + 1]], out)
-
-
-MAX_LANES = 32      # lanes per lockstep chunk: 4 AVX-512 vectors of int64
-
-
-def _population_chunks(vs, key_offs):
-    """Split the population into lockstep chunks, at least one per thread.
-
-    Patches that need the same optional work (LFO, SSG-EG) are put in the same chunks, so
-    the others skip it; equal key-offs go together so that chunks fall silent together.
-    """
-    n = vs.shape[0]
-    threads = numba.get_num_threads()
-    per_chunk = min(MAX_LANES, max(8, -(-n // threads + 7) // 8 * 8))
-    lfo = (vs[:, P.LFO] & P.LFO_ENABLE) != 0
-    ssg = np.zeros(n, bool)
-    for op in range(4):
-        ssg |= vs[:, P.op_base(op) + P.SSG_EG] >= 8
-    order = np.lexsort((key_offs, ssg, lfo)).astype(np.int64)
-    chunk_starts = np.append(np.arange(0, n, per_chunk), n).astype(np.int64)
-    return order, chunk_starts
+def _render_many(vs, blocks, fnums, key_offs, out):
+    for k in prange(vs.shape[0]):
+        _render_one(vs[k], blocks[k], fnums[k], key_offs[k], out[k])
 
 
 def render_patch(v, block: int, fnum: int, n_samples: int, key_off: int | None = None,
@@ -145,8 +106,7 @@ def render_batch(vs, block, fnum, n_samples: int, key_off=None,
         out = np.empty((n, n_samples), np.int16)
     elif out.shape != (n, n_samples) or out.dtype != np.int16 or not out.flags.c_contiguous:
         raise ValueError("out must be a C-contiguous int16 array of shape (N, n_samples)")
-    order, chunk_starts = _population_chunks(vs, offs)
-    _render_many(vs, blocks, fnums, offs, order, chunk_starts, out)
+    _render_many(vs, blocks, fnums, offs, out)
     return out
 
 

@@ -29,6 +29,7 @@ def friendly(fn):
         from .atomic import OutputExistsError
         from .formats import FormatError
         from .patch import PatchError
+        from .warmstart import ModelError
 
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -37,7 +38,7 @@ def friendly(fn):
             for w in caught:
                 err.print(f"[yellow]warning:[/] {w.message}")
             return result
-        except (AudioError, FormatError, OutputExistsError, PatchError) as e:
+        except (AudioError, FormatError, OutputExistsError, PatchError, ModelError) as e:
             _fail(str(e))
         except (ValueError, OSError) as e:
             _fail(str(e))
@@ -71,6 +72,7 @@ def match(
     fast: bool = typer.Option(False, "--fast", help="A quicker, rougher match."),
     seed: int = typer.Option(0, help="The same sample and seed give the same patch."),
     candidates: int = typer.Option(1, min=1, max=8, help="Write the N best distinct patches."),
+    warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start from the trained model's proposals."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ):
@@ -104,7 +106,7 @@ def match(
 
         result = run_match(sample, note=note, algorithms=_int_list(algorithms, "algorithms"),
                            renders=budget, fast=fast, seed=seed, candidates=candidates,
-                           progress=progress)
+                           warm_start=warm_start, progress=progress)
     for w in result.warnings:
         err.print(f"[yellow]warning:[/] {sample}: {w}")
     written = write_outputs(result, out_dir, stem, formats=fmts, force=force, source=str(sample))
@@ -114,7 +116,7 @@ def match(
         a = result.analysis
         out.print(f"{sample.name}: {a.note_name} ({a.f0_hz:.1f} Hz), "
                   + (f"note-off at {a.hold_seconds:.2f} s" if a.note_off_found else "no note-off found"))
-        out.print(describe(result.patch))
+        out.print(describe(result.patch), markup=False)
         m = result.metrics
         out.print(f"distance {result.distance:.2f} | lsd {m['lsd_db']:.2f} dB, mrstft {m['mrstft']:.2f}, "
                   f"mfcc {m['mfcc_mae']:.2f}, envelope {m['env_db']:.2f} dB | "
@@ -134,7 +136,7 @@ def show(file: Path = typer.Argument(..., help="An instrument file or bank.")):
     for i, p in enumerate(patches):
         if len(patches) > 1:
             out.print(f"[bold]#{i}[/]")
-        out.print(describe(p))
+        out.print(describe(p), markup=False)
 
 
 @app.command()
@@ -174,6 +176,32 @@ def render(
         raise ValueError(f"{file}: has {len(patches)} patch(es), no index {index}")
     path = render_wav(patches[index], note, hold, release, output, rate=rate, force=force)
     out.print(f"wrote {path}")
+
+
+@app.command()
+@friendly
+def train(
+    size: int = typer.Option(24000, min=100, help="Patches in the rendered bank."),
+    seed: int = typer.Option(0, help="The same size and seed give the same model."),
+    jobs: Optional[int] = typer.Option(None, min=1, help="Threads for rendering (default: all cores)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write the model (default: models/warmstart.npz)."),
+):
+    """Regenerate the warm-start model from the patch corpus in ../shared (developers)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    if jobs:
+        import numba
+        numba.set_num_threads(min(jobs, numba.config.NUMBA_NUM_THREADS))
+    from .training import train as run_train
+    from .warmstart import DEFAULT_PATH
+
+    with Progress("[bold]rendering the bank", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err) as bar:
+        task = bar.add_task("bank", total=size)
+        card = run_train(size=size, seed=seed, path=output or DEFAULT_PATH,
+                         progress=lambda done, total: bar.update(task, completed=done))
+    import json
+    out.print(json.dumps(card, indent=2))
 
 
 @app.command()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fmfit.patch import CARRIERS, MODULATORS, Patch
 
-#: Operator graphs, drawn with OP n as "[n]"; each row feeds the output at its right.
+#: Operator graphs: "[n]" is OPn, "->" a modulation, "─> out" the output.
 #: Checked against MODULATORS/CARRIERS by the tests.
 ALGORITHM_GRAPHS: tuple[tuple[str, ...], ...] = (
     ("[1]->[2]->[3]->[4]─> out",),

@@ -60,18 +60,26 @@ class MatchResult:
         }
 
 
-def _starts(algorithms) -> dict[int, list[np.ndarray]]:
+def _preset_starts() -> list[np.ndarray]:
     from .presets import library
+    from .training import searchable
 
-    starts: dict[int, list[np.ndarray]] = {a: [] for a in algorithms}
-    for p in library():
-        if p.algorithm in starts and not p.uses_lfo:
-            starts[p.algorithm].append(p.to_params())
-    return starts
+    return [searchable(p.to_params()) for p in library()]
+
+
+def _warm_starts(a: NoteAnalysis, key_off) -> tuple[list[np.ndarray], np.ndarray]:
+    """The warm-start model's proposals and P(algorithm) for this note."""
+    from . import features
+    from .warmstart import load_default
+
+    model = load_default()
+    f = features.describe(np.asarray(a.target, np.float32), a.rate, a.f0_hz, key_off)
+    return list(model.propose(f)), model.algorithm_probabilities(f)[0]
 
 
 def match(source, sr: int | None = None, *, note=None, algorithms=None, renders: int | None = None,
-          fast: bool = False, seed: int = 0, candidates: int = 1, progress=None) -> MatchResult:
+          fast: bool = False, seed: int = 0, candidates: int = 1, warm_start: bool = True,
+          progress=None) -> MatchResult:
     """Find the patch that sounds closest to a note.
 
     `source` is a path to an audio file or a mono array (then `sr` is required).
@@ -95,9 +103,13 @@ def match(source, sr: int | None = None, *, note=None, algorithms=None, renders:
     budget = renders if renders is not None else (FAST_RENDERS if fast else DEFAULT_RENDERS)
     key_off = a.hold_samples if a.note_off_found else None
     target = np.asarray(a.target, np.float64)
+    starts, prior = _preset_starts(), None
+    if warm_start:
+        proposals, prior = _warm_starts(a, key_off)
+        starts = proposals + starts
     found = find_patches(target, a.rate, a.f0_hz, a.block, a.fnum, key_off,
-                         algorithms=algorithms, renders=budget, seed=seed,
-                         starts=_starts(algorithms), candidates=candidates, progress=progress)
+                         algorithms=algorithms, renders=budget, seed=seed, starts=starts,
+                         algorithm_prior=prior, candidates=candidates, progress=progress)
     cands = [Candidate(Patch.from_params(f.vector, name="fmfit"), f.distance)
              for f in found.found[:max(1, candidates)]]
     best = cands[0].patch

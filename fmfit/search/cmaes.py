@@ -20,8 +20,15 @@ def refine(evaluate: Evaluator, algorithm: int, start: np.ndarray, *, sigma: flo
     best_d = float(evaluate(best_v)[0])
     first = evaluate.renders
     generations = 0
+    restarts = 0
     # cache hits cost nothing, so cap generations as well as renders
-    while not es.stop() and evaluate.renders - first < renders and generations < 3 * renders // popsize + 5:
+    while evaluate.renders - first < renders and generations < 3 * renders // popsize + 5:
+        if es.stop():
+            # stuck: start again from the best so far, searching wider each time
+            restarts += 1
+            es = cma.CMAEvolutionStrategy(encode(best_v)[0], sigma * (1 + restarts) / 2, {
+                "bounds": [0.0, 1.0], "popsize": popsize, "seed": seed + 7919 * restarts,
+                "verbose": -9, "tolfun": 1e-4, "tolx": 1e-3})
         xs = es.ask()
         vs = decode(np.array(xs), algorithm)
         d = evaluate(vs)

@@ -39,15 +39,14 @@ class SpectralDistance:
 
     def __init__(self, target: np.ndarray, rate: int, max_hz: float = 20_000.0,
                  resolutions=RESOLUTIONS):
-        target = np.asarray(target, np.float64)
-        rms = np.sqrt(np.mean(target ** 2))
-        if not np.isfinite(rms) or rms == 0:
+        target, silent = _normalised(np.asarray(target)[None])
+        if silent[0] or not np.all(np.isfinite(target)):
             raise ValueError("the target is silent")
         self.n_samples = target.shape[-1]
         self._levels = []
         for n_fft, hop in resolutions:
             bins = int(max_hz * n_fft / rate) + 1
-            power = power_spectrogram((target / rms).astype(np.float32), n_fft, hop, bins)
+            power = power_spectrogram(target[0], n_fft, hop, bins)
             floor = np.float32(FLOOR * power.max())
             energy = power.sum(axis=1)
             frames = np.flatnonzero(energy >= energy.max() * 10 ** (-FRAME_RANGE_DB / 10))
@@ -55,13 +54,8 @@ class SpectralDistance:
             self._levels.append((n_fft, hop, bins, frames, floor, target_db))
 
     def __call__(self, renders: np.ndarray) -> np.ndarray:
-        x = np.asarray(renders, np.float32)
-        if x.ndim == 1:
-            x = x[None]
-        x = x[:, : self.n_samples]
-        rms = np.sqrt(np.mean(np.square(x, dtype=np.float64), axis=1))
-        silent = rms == 0
-        x = x * (1.0 / np.where(silent, 1.0, rms)).astype(np.float32)[:, None]
+        x = np.asarray(renders)
+        x, silent = _normalised((x[None] if x.ndim == 1 else x)[:, : self.n_samples])
         total = np.zeros(x.shape[0])
         for start in range(0, x.shape[0], CHUNK):
             part = x[start:start + CHUNK]
@@ -72,3 +66,11 @@ class SpectralDistance:
         total /= len(self._levels)
         total[silent] = np.inf
         return total
+
+
+def _normalised(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows scaled to RMS 1 (float32), and which rows were silent."""
+    x = np.asarray(x, np.float32)
+    rms = np.sqrt(np.mean(np.square(x, dtype=np.float64), axis=1))
+    silent = rms == 0
+    return x * (1.0 / np.where(silent, 1.0, rms)).astype(np.float32)[:, None], silent

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from fmfit.patch import Operator, Patch
 
 #: Round trips and reader checks: fast per example, so a moderate count suffices.
-ROUND_TRIP = settings(max_examples=80, deadline=None,
+ROUND_TRIP = settings(max_examples=150, deadline=None,
                       suppress_health_check=[HealthCheck.too_slow])
 #: Fuzzing a reader with random or mutated bytes.
-FUZZ = settings(max_examples=150, deadline=None,
+FUZZ = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 #: Tests that touch the file system or parse with a slow third-party reader.
 SLOW = settings(max_examples=25, deadline=None,

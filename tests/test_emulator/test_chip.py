@@ -84,6 +84,21 @@ def test_render_patch_and_batch_equal_the_register_path():
         np.testing.assert_array_equal(batch[k], theirs)
 
 
+def test_a_released_note_ends_in_zeros_as_on_ymfm():
+    """The engine stops early once every operator is released below hearing; the tail
+    (SSG-EG in release included) must still be ymfm's, sample for sample."""
+    rng = np.random.default_rng(21)
+    silent_tails = 0
+    for k in range(12):
+        v = random_vector(rng)
+        for op in range(4):
+            v[P.op_base(op) + P.RELEASE_RATE] = rng.integers(10, 16)
+        n = 12_000
+        theirs = _assert_same(note_writes(v, 4, 900, int(rng.integers(500, 3000))), n, f"patch {k}")
+        silent_tails += not theirs[-1000:].any()
+    assert silent_tails >= 6
+
+
 def _broken_engine(**traits):
     """The engine recompiled with some of its named traits changed (fault injection)."""
     f = chip.render_writes.py_func

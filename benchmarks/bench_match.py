@@ -1,0 +1,467 @@
+"""fmfit's match quality by the protocol of shared/docs/evaluation.md, with its baselines.
+
+    .venv/bin/python benchmarks/bench_match.py                       # 30 renders + 31 real notes
+    .venv/bin/python benchmarks/bench_match.py --renders 6 --no-realnotes --fast
+    .venv/bin/python benchmarks/bench_match.py --renders 0 --limit 5 --json out.json
+
+Two target sets:
+- renders: patches of the corpus's EVALUATION split (fmfit.corpus, by source file; never
+  trained or tuned on), one patch per target, algorithms taken in turn, notes drawn in
+  45-72, rendered by the judge (2.0 s held + 1.0 s release, 44.1 kHz, 16-bit, -1 dBFS);
+- realnotes: the 31 files of ../shared/realnotes (note 60, GM drum keys 36/38/42),
+  judged with 2.0 s held + 1.5 s release.
+
+Per target: fmfit.match on the WAV file, the patch written with write_outputs as .dmp,
+read back and rendered by the judge (benchmarks/judge.py, ymfm-py) at the true note and
+timing, scored with fmfit.metrics.judge. Two baselines on the same targets in the same
+run: the best preset of the library (every TRAIN-split corpus patch rendered at the
+target's note with the protocol's timing; fmfit's numba emulator, bit-exact with ymfm,
+ranks them by a chip-rate log-spectral proxy, then the closest PROXY_TOP are judged
+exactly with ymfm and the lowest lsd_db kept) and a random real patch of the train split
+(seeded). Progress goes to stderr, one line per target; the table (or --json) to stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import judge as J  # noqa: E402
+from fmfit.corpus import find_shared, source_file, split_dev_patches  # noqa: E402
+from emulator import params as P  # noqa: E402
+from fmfit.notes import CHIP_RATE  # noqa: E402
+from fmfit.patch import Patch  # noqa: E402
+
+NEAR_IDENTICAL_LSD = 1.0
+NOTE_RANGE = (45, 72)
+TARGET_SEED = 2612
+DRUM_KEYS = {"drum_kick": 36, "drum_snare": 38, "drum_closed_hat": 42}
+METRICS = ("lsd_db", "mrstft", "mfcc_mae", "env_db")
+METHODS = ("fmfit", "library", "random")
+METHOD_NAMES = {"fmfit": "fmfit", "library": "best library preset", "random": "random real patch"}
+
+# The library baseline's staged search (all at the chip rate, fmfit's numba emulator):
+PROXY_HEAD_S = 0.4     # stage 1: every preset, the first 0.4 s (note held), log spectra
+PROXY_SHORTLIST = 160  # stage 2: the closest 160 rendered in full with the protocol's timing
+PROXY_TOP = 20         # stage 3: the closest 20 judged exactly (ymfm-py, lsd_db)
+PROXY_N_FFT, PROXY_HOP = 2048, 1024
+PROXY_BATCH = 64
+
+
+# -- targets -----------------------------------------------------------------------------
+@dataclass
+class Target:
+    set: str                      # "renders" or "realnotes"
+    name: str
+    midi: float
+    hold_s: float
+    release_s: float
+    audio: np.ndarray             # 44.1 kHz float, what the judge compares with
+    path: str | None = None       # an existing WAV file (real notes); renders are written
+    patch: Patch | None = None    # the true patch of a render
+    src: str = ""
+    info: dict = field(default_factory=dict)
+
+
+def render_targets(count: int, evaluation: list[tuple[Patch, str]],
+                   seed: int = TARGET_SEED) -> list[Target]:
+    """`count` renders of evaluation patches: algorithms in turn, notes drawn in 45-72.
+
+    Deterministic; the first k targets are the same for every count >= k.
+    """
+    rng = np.random.default_rng(seed)
+    pools: dict[int, list[int]] = {}
+    for i, (patch, _) in enumerate(evaluation):
+        pools.setdefault(patch.algorithm, []).append(i)
+    pools = {a: [idx[k] for k in rng.permutation(len(idx))] for a, idx in sorted(pools.items())}
+    targets: list[Target] = []
+    order: list[int] = []
+    while len(targets) < count and any(pools.values()):
+        if not order:
+            order = [a for a in rng.permutation(8).tolist() if pools.get(a)]
+            continue
+        alg = order.pop(0)
+        if not pools.get(alg):
+            continue
+        i = pools[alg].pop(0)
+        midi = int(rng.integers(NOTE_RANGE[0], NOTE_RANGE[1] + 1))
+        patch, src = evaluation[i]
+        try:
+            audio = J.make_render_target(patch, midi)
+        except ValueError:          # silent at this note: not a target
+            continue
+        name = f"r{len(targets):03d}_alg{alg}_n{midi}"
+        targets.append(Target("renders", name, midi, J.RENDER_HOLD_S, J.RENDER_RELEASE_S, audio,
+                              patch=patch, src=src, info={"algorithm": alg, "patch_name": patch.name}))
+    return targets
+
+
+def realnote_targets(folder: Path) -> list[Target]:
+    import soundfile as sf
+
+    targets = []
+    for path in sorted(folder.glob("*.wav")):
+        stem = path.stem
+        if stem in DRUM_KEYS:
+            midi = DRUM_KEYS[stem]
+        else:
+            try:
+                midi = int(stem.rsplit("_n", 1)[1])
+            except (IndexError, ValueError):
+                continue
+        audio, sr = sf.read(path, dtype="float64", always_2d=True)
+        if sr != J.JUDGE_RATE:
+            raise ValueError(f"{path}: {sr} Hz, the judge compares at {J.JUDGE_RATE} Hz")
+        targets.append(Target("realnotes", stem, float(midi), J.REALNOTE_HOLD_S, J.REALNOTE_RELEASE_S,
+                              audio.mean(axis=1), path=str(path), src=path.name))
+    return targets
+
+
+# -- baseline: the best preset of the library --------------------------------------------------
+def _resample(x: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    g = gcd(from_rate, to_rate)
+    up, down = to_rate // g, from_rate // g
+    return resample_poly(np.asarray(x, np.float64), up, down, window=J._lowpass(min(up, down), max(up, down)))
+
+
+class ProxyTarget:
+    """A target's chip-rate log spectra, for comparing many renders fast (lsd_db's recipe,
+    frames of 2048 hop 1024 without padding, bins below 22.05 kHz)."""
+
+    def __init__(self, audio_44k: np.ndarray, n_samples: int | None = None):
+        x = _resample(audio_44k, J.JUDGE_RATE, CHIP_RATE)
+        if n_samples is not None:
+            x = x[:n_samples]
+        self.max_bin = int(J.JUDGE_RATE / 2 / (CHIP_RATE / PROXY_N_FFT))
+        power = _power(x[None, :], self.max_bin)[0]
+        self.floor = np.float32(1e-6 * power.max())
+        self.db = 10 * np.log10(power + self.floor)
+        energy = power.sum(axis=1)
+        self.counted = energy >= 1e-6 * energy.max()
+
+    def distances(self, renders: np.ndarray) -> np.ndarray:
+        out = np.empty(renders.shape[0])
+        for s in range(0, renders.shape[0], PROXY_BATCH):
+            power = _power(renders[s:s + PROXY_BATCH], self.max_bin)[:, :self.db.shape[0]]
+            diff = 10 * np.log10(power + self.floor) - self.db[:power.shape[1]]
+            per_frame = np.sqrt(np.mean(diff * diff, axis=2))
+            counted = self.counted[:power.shape[1]]
+            out[s:s + PROXY_BATCH] = per_frame[:, counted].mean(axis=1)
+        return out
+
+
+_WINDOW = np.hanning(PROXY_N_FFT + 1)[:-1].astype(np.float32)
+
+
+def _power(x: np.ndarray, max_bin: int) -> np.ndarray:
+    """(B, n) signals -> (B, frames, max_bin) power spectra of the RMS-normalised signals."""
+    from numpy.lib.stride_tricks import sliding_window_view
+    from scipy.fft import rfft
+
+    x = np.asarray(x, np.float32)
+    rms = np.sqrt(np.mean(x * x, axis=1, keepdims=True))
+    x = x / np.where(rms > 0, rms, 1)
+    frames = sliding_window_view(x, PROXY_N_FFT, axis=1)[:, ::PROXY_HOP]
+    spec = rfft(frames * _WINDOW, axis=2, workers=-1)[..., :max_bin]
+    return (spec.real ** 2 + spec.imag ** 2).astype(np.float32)
+
+
+class PresetLibrary:
+    """Every train-split corpus patch, searched for the one closest to a target."""
+
+    def __init__(self, patches: list[tuple[Patch, str]], size: int | None = None):
+        seen, unique = set(), []
+        for patch, src in patches:
+            key = patch.canonical()
+            if key not in seen:
+                seen.add(key)
+                unique.append((patch, src))
+        if size is not None and size < len(unique):
+            keep = np.sort(np.random.default_rng(0).permutation(len(unique))[:size])
+            unique = [unique[i] for i in keep]
+        self.entries = unique
+        self.vectors = np.array([p.to_params() for p, _ in unique], np.int64).reshape(-1, P.SIZE)
+        self._head_cache: dict[float, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _head_renders(self, midi: float) -> np.ndarray:
+        """Stage 1 renders (note held PROXY_HEAD_S): independent of the timing, so cached by note."""
+        import emulator
+
+        if midi not in self._head_cache:
+            block, fnum = J.note_registers(midi)
+            self._head_cache.clear()     # targets come grouped by note; one note is enough
+            self._head_cache[midi] = emulator.render_batch(
+                self.vectors, block, fnum, J.chip_samples(PROXY_HEAD_S), None)
+        return self._head_cache[midi]
+
+    def best(self, target: Target) -> dict:
+        import emulator
+
+        t0 = time.perf_counter()
+        head = self._head_renders(target.midi)
+        near = ProxyTarget(target.audio, head.shape[1]).distances(head)
+        shortlist = np.argsort(near, kind="stable")[:PROXY_SHORTLIST]
+        block, fnum = J.note_registers(target.midi)
+        full = emulator.render_batch(self.vectors[shortlist], block, fnum,
+                                     J.chip_samples(target.hold_s + target.release_s),
+                                     J.chip_samples(target.hold_s))
+        closer = ProxyTarget(target.audio).distances(full)
+        top = shortlist[np.argsort(closer, kind="stable")[:PROXY_TOP]]
+        from fmfit.metrics import lsd_db
+
+        best_i, best_lsd = -1, math.inf
+        for i in top:
+            d = lsd_db(target.audio, J.render_judge(self.entries[i][0], target.midi,
+                                                    target.hold_s, target.release_s))
+            if d < best_lsd:
+                best_i, best_lsd = int(i), d
+        patch, src = self.entries[best_i]
+        metrics = J.score_patch(patch, target.audio, target.midi, target.hold_s, target.release_s)
+        return {"metrics": metrics, "seconds": time.perf_counter() - t0,
+                "renders": len(self) + len(shortlist) + len(top),
+                "src": src, "patch_name": patch.name}
+
+
+def random_baseline(target: Target, index: int, train: list[tuple[Patch, str]], seed: int) -> dict:
+    t0 = time.perf_counter()
+    rng = np.random.default_rng([seed, 7919, index])
+    while True:                         # a patch audible at this note
+        patch, src = train[int(rng.integers(len(train)))]
+        candidate = J.render_judge(patch, target.midi, target.hold_s, target.release_s)
+        if np.any(candidate != 0):
+            break
+    from fmfit.metrics import judge
+
+    metrics = judge(target.audio, candidate, J.JUDGE_RATE)
+    return {"metrics": metrics, "seconds": time.perf_counter() - t0, "renders": 1,
+            "src": src, "patch_name": patch.name}
+
+
+# -- fmfit -----------------------------------------------------------------------------------
+def fmfit_row(target: Target, workdir: Path, args) -> dict:
+    import soundfile as sf
+
+    import fmfit
+    from fmfit.matching import write_outputs
+
+    path = target.path
+    if path is None:
+        path = workdir / f"{target.name}.wav"
+        sf.write(path, target.audio, J.JUDGE_RATE, subtype="PCM_16")
+    options = {"fast": args.fast, "seed": args.seed}
+    if args.budget is not None:
+        options["renders"] = args.budget
+    t0 = time.perf_counter()
+    result = fmfit.match(str(path), **options)
+    seconds = time.perf_counter() - t0
+    out = workdir / "out"
+    write_outputs(result, out, target.name, formats=("dmp",), force=True, source=str(path))
+    metrics = J.score_file(out / f"{target.name}.dmp", target.audio, target.midi,
+                           target.hold_s, target.release_s)
+    a = result.analysis
+    return {"metrics": metrics, "seconds": seconds, "renders": int(result.renders),
+            "detected_midi": round(float(a.midi), 3), "self_metrics": dict(result.metrics)}
+
+
+def run_target(index: int, target: Target, library: PresetLibrary, train, args) -> dict:
+    row = {"set": target.set, "name": target.name, "midi": target.midi, "src": target.src,
+           **target.info}
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench_match_") as tmp:
+        for method, run in (("fmfit", lambda: fmfit_row(target, Path(tmp), args)),
+                            ("library", lambda: library.best(target)),
+                            ("random", lambda: random_baseline(target, index, train, args.seed))):
+            try:
+                row[method] = run()
+            except Exception as exc:  # noqa: BLE001 - one failure must not end a long run
+                row[method] = {"error": f"{type(exc).__name__}: {exc}"}
+                if args.verbose:
+                    traceback.print_exc()
+    row["wall_seconds"] = time.perf_counter() - t0
+    return row
+
+
+# -- reporting -------------------------------------------------------------------------------
+def _values(rows, method, key):
+    out = []
+    for r in rows:
+        m = r.get(method, {})
+        v = m.get("metrics", {}).get(key) if key in METRICS else m.get(key)
+        if v is not None and np.isfinite(v):
+            out.append(float(v))
+    return out
+
+
+def summarise(rows: list[dict], set_name: str) -> dict:
+    summary = {}
+    for method in METHODS:
+        lsd = _values(rows, method, "lsd_db")
+        s = {"targets": len(rows), "scored": len(lsd),
+             "errors": sum("error" in r.get(method, {"error": 1}) for r in rows)}
+        if lsd:
+            s["median_lsd_db"] = float(np.median(lsd))
+            s["mean_lsd_db"] = float(np.mean(lsd))
+            if set_name == "renders":
+                s["near_identical"] = float(np.mean(np.array(lsd) <= NEAR_IDENTICAL_LSD))
+            for key in METRICS[1:]:
+                s[f"median_{key}"] = float(np.median(_values(rows, method, key)))
+            s["median_seconds"] = float(np.median(_values(rows, method, "seconds")))
+            s["median_renders"] = float(np.median(_values(rows, method, "renders")))
+        summary[method] = s
+    return summary
+
+
+SET_TITLES = {"renders": "renders of real patches (corpus evaluation split)",
+              "realnotes": "real instrument notes (shared/realnotes)"}
+
+
+def format_table(report: dict) -> str:
+    lines = []
+    header = (f"  {'':<21}{'lsd med':>8}{'mean':>7}{'near-id':>8}{'mrstft':>8}{'mfcc':>7}"
+              f"{'env_db':>8}{'s/match':>9}{'renders':>9}{'errors':>7}")
+    for set_name, block in report["sets"].items():
+        n = block["summary"]["fmfit"]["targets"]
+        lines.append(f"{SET_TITLES[set_name]}: {n} targets")
+        lines.append(header)
+        for method in METHODS:
+            s = block["summary"][method]
+            if not s.get("scored"):
+                lines.append(f"  {METHOD_NAMES[method]:<21}{'(nothing scored)':>30}{s['errors']:>7}")
+                continue
+            near = f"{100 * s['near_identical']:7.0f}%" if "near_identical" in s else f"{'-':>8}"
+            lines.append(
+                f"  {METHOD_NAMES[method]:<21}{s['median_lsd_db']:8.2f}{s['mean_lsd_db']:7.2f}{near}"
+                f"{s['median_mrstft']:8.2f}{s['median_mfcc_mae']:7.2f}{s['median_env_db']:8.2f}"
+                f"{s['median_seconds']:9.2f}{s['median_renders']:9.0f}{s['errors']:7d}")
+        lines.append("")
+    c = report["config"]
+    lines.append(f"match options: fast={c['fast']} budget={c['budget']} seed={c['seed']}; "
+                 f"library: {c['library_size']} train patches; near-identical: lsd_db <= "
+                 f"{NEAR_IDENTICAL_LSD}; medians except 'mean'; lower is better.")
+    return "\n".join(lines)
+
+
+def progress_line(i: int, n: int, row: dict) -> str:
+    def part(method):
+        m = row.get(method, {})
+        if "error" in m:
+            return f"{method} ERROR {m['error'][:60]}"
+        extra = ""
+        if method == "fmfit":
+            extra = f" ({m['seconds']:.1f} s, {m['renders']} r, note {m['detected_midi']:.2f})"
+        return f"{method} {m['metrics']['lsd_db']:.2f}{extra}"
+    return (f"[{row['set']} {i + 1}/{n}] {row['name']:<34} midi {row['midi']:g} | "
+            + " | ".join(part(m) for m in METHODS) + f" | {row['wall_seconds']:.1f} s")
+
+
+# -- main ------------------------------------------------------------------------------------
+def _worker_init(threads: int):
+    global _LIBRARY, _TRAIN
+    import numba
+
+    numba.set_num_threads(threads)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--renders", type=int, default=30, metavar="N",
+                    help="targets rendered from the corpus evaluation split (default 30; 0 for none)")
+    ap.add_argument("--realnotes", action=argparse.BooleanOptionalAction, default=True,
+                    help="also judge the 31 notes of ../shared/realnotes (default on)")
+    ap.add_argument("--fast", action="store_true", help="fmfit.match(fast=True)")
+    ap.add_argument("--budget", type=int, default=None, metavar="N",
+                    help="renders per match (fmfit.match(renders=N)); default: fmfit's own")
+    ap.add_argument("--seed", type=int, default=0, help="match seed and random-baseline seed")
+    ap.add_argument("--target-seed", type=int, default=TARGET_SEED,
+                    help="which evaluation patches and notes become render targets")
+    ap.add_argument("--limit", type=int, default=None, metavar="N", help="at most N targets per set")
+    ap.add_argument("--library-size", type=int, default=None, metavar="N",
+                    help="library baseline: a fixed sample of N train patches (default all)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="targets in parallel processes (default 1; >1 distorts the timings)")
+    ap.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
+                    help="write the full report as JSON to PATH (or stdout instead of the table)")
+    ap.add_argument("--verbose", action="store_true", help="tracebacks of failures")
+    args = ap.parse_args(argv)
+    if args.jobs < 1:
+        ap.error("--jobs must be at least 1")
+
+    shared = find_shared()
+    if shared is None:
+        print("bench_match: ../shared (or $FMFIT_SHARED) not found", file=sys.stderr)
+        return 2
+    train, evaluation = split_dev_patches()
+    library = PresetLibrary(train, args.library_size)
+    eprint = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
+    eprint(f"corpus split: {len(train)} train / {len(evaluation)} evaluation patches "
+           f"({len({source_file(s) for _, s in train})} / "
+           f"{len({source_file(s) for _, s in evaluation})} source files); library {len(library)}")
+
+    sets: dict[str, list[Target]] = {}
+    if args.renders > 0:
+        n = args.renders if args.limit is None else min(args.renders, args.limit)
+        sets["renders"] = render_targets(n, evaluation, args.target_seed)
+    if args.realnotes:
+        folder = shared / "realnotes"
+        notes = realnote_targets(folder) if folder.is_dir() else []
+        if not notes:
+            eprint(f"bench_match: no real notes in {folder}")
+        sets["realnotes"] = notes[:args.limit] if args.limit is not None else notes
+
+    report = {"config": {"fast": args.fast, "budget": args.budget, "seed": args.seed,
+                         "target_seed": args.target_seed, "jobs": args.jobs,
+                         "library_size": len(library), "train_patches": len(train),
+                         "evaluation_patches": len(evaluation), "cpus": os.cpu_count()},
+              "sets": {}}
+    t_start = time.perf_counter()
+    for set_name, targets in sets.items():
+        rows: list[dict] = [None] * len(targets)
+        if args.jobs == 1:
+            for i, target in enumerate(targets):
+                rows[i] = run_target(i, target, library, train, args)
+                eprint(progress_line(i, len(targets), rows[i]))
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            threads = max(1, (os.cpu_count() or 1) // args.jobs)
+            with ProcessPoolExecutor(args.jobs, initializer=_worker_init, initargs=(threads,)) as pool:
+                futures = {pool.submit(run_target, i, t, library, train, args): i
+                           for i, t in enumerate(targets)}
+                for done, future in enumerate(as_completed(futures)):
+                    i = futures[future]
+                    rows[i] = future.result()
+                    eprint(progress_line(i, len(targets), rows[i]))
+        report["sets"][set_name] = {"summary": summarise(rows, set_name), "targets": rows}
+    report["wall_seconds"] = time.perf_counter() - t_start
+
+    if args.json == "-":
+        print(json.dumps(report, indent=2, default=float))
+    else:
+        print(format_table(report))
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=2, default=float) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

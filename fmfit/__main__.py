@@ -1,0 +1,3 @@
+from fmfit.cli import main
+
+main()

@@ -1,0 +1,122 @@
+"""The warm start: a small model that proposes algorithms and starting patches.
+
+It is a nearest-neighbour model over a bank of rendered patches (drawn from a prior
+learned from real patches): the target's features (fmfit.features) find the bank
+renders that look most alike, their patches become the search's starting points, and a
+distance-weighted vote of the neighbours' algorithms says which algorithms to try first.
+Stored as plain arrays (.npz) so that loading needs no pickle and no matching
+scikit-learn version; the neighbour index is rebuilt on load (it takes milliseconds).
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+
+from emulator import params as P
+
+from . import features as F
+
+MODEL_VERSION = 1
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "models" / "warmstart.npz"
+
+
+class ModelError(Exception):
+    """The warm-start model is missing, corrupt or of another version."""
+
+
+@dataclass
+class WarmStart:
+    """fit(features, vectors) / propose(features) in the manner of a scikit-learn estimator."""
+
+    n_neighbors: int = 48
+    vote_neighbors: int = 24
+
+    def fit(self, features: np.ndarray, vectors: np.ndarray) -> "WarmStart":
+        features = np.asarray(features, np.float32)
+        vectors = np.asarray(vectors, np.int64)
+        if features.ndim != 2 or features.shape[1] != F.SIZE:
+            raise ValueError(f"features must have shape (n, {F.SIZE}), got {features.shape}")
+        if vectors.shape != (features.shape[0], P.SIZE):
+            raise ValueError(f"vectors must have shape ({features.shape[0]}, {P.SIZE}), got {vectors.shape}")
+        if not np.all(np.isfinite(features)):
+            raise ValueError("features hold NaN or infinite values")
+        self.mean_ = features.mean(axis=0)
+        self.scale_ = features.std(axis=0) + 1e-3
+        self.features_ = features
+        self.vectors_ = vectors
+        self._index()
+        return self
+
+    def _index(self):
+        z = (self.features_ - self.mean_) / self.scale_
+        k = min(self.n_neighbors, len(z))
+        self.neighbours_ = NearestNeighbors(n_neighbors=k).fit(z)
+        self.classifier_ = KNeighborsClassifier(
+            n_neighbors=min(self.vote_neighbors, len(z)), weights="distance").fit(z, self.vectors_[:, P.ALGORITHM])
+
+    def algorithm_probabilities(self, features: np.ndarray) -> np.ndarray:
+        """P(algorithm) for each row of features: shape (n, 8)."""
+        z = (np.atleast_2d(features) - self.mean_) / self.scale_
+        proba = np.zeros((z.shape[0], 8))
+        proba[:, self.classifier_.classes_] = self.classifier_.predict_proba(z)
+        return proba
+
+    def propose(self, features: np.ndarray, k: int | None = None) -> np.ndarray:
+        """The patch vectors of the k nearest bank renders, nearest first (distinct)."""
+        z = (np.atleast_2d(features)[:1] - self.mean_) / self.scale_
+        _, idx = self.neighbours_.kneighbors(z, n_neighbors=min(k or self.n_neighbors, len(self.vectors_)))
+        _, first = np.unique(self.vectors_[idx[0]], axis=0, return_index=True)
+        return self.vectors_[idx[0][np.sort(first)]]
+
+    # -- storage ----------------------------------------------------------------------
+    def save(self, path, card: dict) -> None:
+        from .atomic import write_atomic
+        import io
+
+        buf = io.BytesIO()
+        np.savez_compressed(
+            buf, version=np.int64(MODEL_VERSION), feature_size=np.int64(F.SIZE),
+            features=self.features_.astype(np.float16), vectors=self.vectors_.astype(np.int8),
+            n_neighbors=np.int64(self.n_neighbors), vote_neighbors=np.int64(self.vote_neighbors),
+            card=np.frombuffer(json.dumps(card).encode(), np.uint8))
+        write_atomic(path, buf.getvalue(), force=True)
+
+    @classmethod
+    def load(cls, path) -> "WarmStart":
+        path = Path(path)
+        if not path.is_file():
+            raise ModelError(f"{path}: no warm-start model (run `fmfit train`, or match with --no-warm-start)")
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                version, size = int(z["version"]), int(z["feature_size"])
+                if version != MODEL_VERSION or size != F.SIZE:
+                    raise ModelError(f"{path}: model version {version} (features {size}); this fmfit needs "
+                                     f"version {MODEL_VERSION} (features {F.SIZE}): run `fmfit train`")
+                model = cls(int(z["n_neighbors"]), int(z["vote_neighbors"]))
+                model.features_ = z["features"].astype(np.float32)
+                model.vectors_ = z["vectors"].astype(np.int64)
+                model.card = json.loads(bytes(z["card"]).decode())
+        except ModelError:
+            raise
+        except Exception as e:
+            raise ModelError(f"{path}: not a readable warm-start model ({type(e).__name__}: {e})") from None
+        if model.vectors_.ndim != 2 or model.vectors_.shape[1] != P.SIZE or \
+                len(model.vectors_) != len(model.features_) or \
+                np.any(model.vectors_ < 0) or np.any(model.vectors_ > P.MAXIMA):
+            raise ModelError(f"{path}: corrupt warm-start model (bad patch table)")
+        model.mean_ = model.features_.mean(axis=0)
+        model.scale_ = model.features_.std(axis=0) + 1e-3
+        model._index()
+        return model
+
+
+@lru_cache(maxsize=2)
+def load_default(path: str | None = None) -> WarmStart:
+    """The shipped model, loaded once per process ($FMFIT_MODEL overrides the path)."""
+    return WarmStart.load(path or os.environ.get("FMFIT_MODEL") or DEFAULT_PATH)

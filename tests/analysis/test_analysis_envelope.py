@@ -1,0 +1,87 @@
+"""Onset and note-off on notes whose gate is known by construction."""
+import numpy as np
+import pytest
+
+from fmfit.analysis.envelope import find_note_off, find_onset
+from fmfit.notes import CHIP_RATE
+
+from .synth import gain_curve_db, gated_note, harmonic_tone
+
+SR = CHIP_RATE
+
+
+def note_off_seconds(x):
+    found = find_note_off(x, SR)
+    return None if found is None else found / SR
+
+
+def test_onset_after_leading_silence():
+    x = gated_note(SR, hold=1.0, release_db_per_s=100, lead_silence=0.3)
+    onset = find_onset(x, SR) / SR
+    assert 0.3 - 0.004 <= onset <= 0.3
+
+
+def test_onset_over_a_noise_floor():
+    x = gated_note(SR, hold=1.0, release_db_per_s=100, lead_silence=0.25)
+    x = x + 10 ** (-70 / 20) * np.random.default_rng(0).standard_normal(x.size)
+    assert 0.25 - 0.004 <= find_onset(x, SR) / SR <= 0.25
+
+
+def test_onset_at_the_start():
+    assert find_onset(gated_note(SR, hold=1.0, release_db_per_s=100), SR) == 0
+
+
+@pytest.mark.parametrize("release", [1000.0, 300.0, 100.0, 40.0])
+@pytest.mark.parametrize("hold", [0.5, 2.0])
+def test_release_after_a_flat_sustain(release, hold):
+    x = gated_note(SR, hold=hold, release_db_per_s=release)
+    assert note_off_seconds(x) == pytest.approx(hold, abs=0.015)
+
+
+def test_instant_cut():
+    x = harmonic_tone(220.0, 3.0, SR)
+    x[2 * SR :] = 0.0
+    assert note_off_seconds(x) == pytest.approx(2.0, abs=0.01)
+
+
+def test_release_after_a_decaying_sustain():
+    """Like a piano whose dampers fall: -8 dB/s while held, -120 dB/s after."""
+    x = gated_note(SR, hold=2.0, release_db_per_s=120, sustain_db_per_s=-8.0)
+    assert note_off_seconds(x) == pytest.approx(2.0, abs=0.015)
+
+
+def test_release_after_a_tremolo_sustain():
+    x = gated_note(SR, hold=1.5, release_db_per_s=80, tremolo_db=3.0)
+    assert note_off_seconds(x) == pytest.approx(1.5, abs=0.03)
+
+
+def test_release_after_a_slow_swell():
+    """A pad still rising when the key is let go: the bend is from rising to falling."""
+    swell = gain_curve_db(SR, 3.0, [(0.0, -40.0), (2.0, 0.0), (3.0, -80.0)])
+    x = harmonic_tone(330.0, 3.0, SR) * swell
+    assert note_off_seconds(x) == pytest.approx(2.0, abs=0.02)
+
+
+def test_no_note_off_while_still_sounding():
+    assert note_off_seconds(harmonic_tone(220.0, 3.0, SR)) is None
+    tremolo = gated_note(SR, hold=10.0, release_db_per_s=100, tremolo_db=4.0)
+    assert note_off_seconds(tremolo) is None
+
+
+def test_no_note_off_for_a_natural_decay():
+    """A pluck: one steady exponential decay, or a fast then slow one (two strings)."""
+    t = np.arange(3 * SR) / SR
+    steady = harmonic_tone(220.0, 3.0, SR) * 10 ** (-25 * t / 20)
+    assert note_off_seconds(steady) is None
+    double = harmonic_tone(220.0, 3.0, SR) * (10 ** (-60 * t / 20) + 0.1 * 10 ** (-10 * t / 20))
+    assert note_off_seconds(double) is None
+
+
+def test_no_note_off_for_a_percussive_hit():
+    t = np.arange(SR) / SR
+    hit = np.random.default_rng(2).standard_normal(SR) * np.exp(-t / 0.05)
+    assert note_off_seconds(hit) is None
+
+
+def test_short_input_is_not_an_error():
+    assert note_off_seconds(harmonic_tone(220.0, 0.05, SR)) is None

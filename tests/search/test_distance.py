@@ -1,0 +1,37 @@
+import numpy as np
+
+import emulator
+from fmfit.patch import Operator, Patch
+from fmfit.search.distance import SpectralDistance
+
+RATE = emulator.SAMPLE_RATE
+
+
+def _render(patch, n=30000, key_off=20000):
+    return emulator.render_patch(patch.to_params(), 4, 650, n, key_off)
+
+
+BASE = Patch(algorithm=4, feedback=3, operators=(
+    Operator(multiple=2, total_level=30), Operator(total_level=0, decay_rate=4, sustain_level=3),
+    Operator(multiple=3, total_level=45), Operator(total_level=6, decay_rate=2)))
+
+
+def test_identical_is_zero_and_gain_does_not_count():
+    x = _render(BASE)
+    d = SpectralDistance(x.astype(float), RATE)
+    same, louder = d(np.stack([x, x]))[0], d(np.stack([x.astype(np.float32) * 0.25]))[0]
+    assert same == 0.0
+    assert louder < 1e-3
+
+
+def test_distance_grows_with_the_change():
+    x = _render(BASE)
+    d = SpectralDistance(x.astype(float), RATE)
+    steps = [d(_render(BASE.with_operator(0, total_level=30 - k)))[0] for k in (0, 2, 8, 20)]
+    assert steps[0] == 0 and steps[1] < steps[2] < steps[3]
+
+
+def test_silent_candidate_is_infinitely_far():
+    x = _render(BASE)
+    d = SpectralDistance(x.astype(float), RATE)
+    assert np.isinf(d(np.zeros((1, len(x)), np.int16))[0])

@@ -1,0 +1,47 @@
+"""The search finds patches that sound like the target, judged by ymfm-py's render."""
+import numpy as np
+
+import emulator
+from fmfit.patch import Operator, Patch
+from fmfit.search import find_patches
+from tests.test_emulator.ymfm_reference import channel_values, ymfm_render
+from tests.test_emulator.random_patches import note_writes
+
+RATE = emulator.SAMPLE_RATE
+N, KEY_OFF = 40000, 30000
+
+
+def _ymfm(vector):
+    return channel_values(ymfm_render(note_writes(vector, 4, 650, KEY_OFF), N)).astype(float)
+
+
+def _lsd(a, b):
+    from fmfit.metrics import lsd_db
+    return lsd_db(a, b)
+
+
+def test_finds_a_simple_patch_near_exactly():
+    # one carrier with one modulator at a 2:1 ratio: any decent search nails it
+    truth = Patch(algorithm=4, feedback=0, operators=(
+        Operator(multiple=2, total_level=35, decay_rate=3, sustain_level=4),
+        Operator(multiple=1, total_level=0, decay_rate=2, sustain_level=2, release_rate=8),
+        Operator(total_level=127), Operator(total_level=127)))
+    target = _ymfm(truth.to_params())
+    report = find_patches(target, RATE, 261.6, 4, 650, KEY_OFF, renders=1500, seed=1)
+    best = report.found[0]
+    assert report.renders <= 1600
+    assert _lsd(target, _ymfm(best.vector)) < 1.5
+    # and a random patch is far away, so the threshold means something
+    other = Patch(algorithm=7, operators=(Operator(multiple=5),) * 4)
+    assert _lsd(target, _ymfm(other.to_params())) > 5
+
+
+def test_same_seed_same_result():
+    truth = Patch(algorithm=2, feedback=4, operators=(
+        Operator(multiple=3, total_level=40), Operator(multiple=1, total_level=30),
+        Operator(multiple=2, total_level=35), Operator(total_level=0, decay_rate=5)))
+    target = emulator.render_patch(truth.to_params(), 4, 650, 20000, 15000).astype(float)
+    a = find_patches(target, RATE, 261.6, 4, 650, 15000, renders=200, seed=3)
+    b = find_patches(target, RATE, 261.6, 4, 650, 15000, renders=200, seed=3)
+    np.testing.assert_array_equal(a.found[0].vector, b.found[0].vector)
+    assert a.found[0].distance == b.found[0].distance
