@@ -127,6 +127,59 @@ def match(
 
 @app.command()
 @friendly
+def batch(
+    samples: Path = typer.Argument(..., help="A folder of notes, searched with its subfolders."),
+    out_dir: Path = typer.Argument(..., help="Where the results go, in the same folder tree."),
+    formats: str = typer.Option("dmp,fui,tfi,y12,opni", "--format", help="Patch formats to write, comma-separated."),
+    algorithms: Optional[str] = typer.Option(None, help="Only these algorithms, e.g. 4,5,7."),
+    budget: Optional[int] = typer.Option(None, help="Patches to render at most per sample (default 4000; 700 with --fast)."),
+    fast: bool = typer.Option(False, "--fast", help="A quicker, rougher match."),
+    seed: int = typer.Option(0, help="The same sample and seed give the same patch."),
+    candidates: int = typer.Option(1, min=1, max=8, help="Write the N best distinct patches."),
+    warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start from the trained model's proposals."),
+    jobs: int = typer.Option(1, min=1, help="Samples matched at once, each in its own process."),
+    scheduler: Optional[str] = typer.Option(None, help="Run on the Dask cluster at tcp://HOST:PORT instead (fmfit[dask]; its workers must see the samples)."),
+    bank: Optional[Path] = typer.Option(None, help="Also collect every patch into this .wopn bank (128 a bank: NAME-1.wopn, NAME-2.wopn... beyond)."),
+    force: bool = typer.Option(False, "--force", help="Match again samples whose outputs all exist (they are skipped otherwise)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+):
+    """Match every note under SAMPLES into OUT_DIR, with summary.csv and summary.json; a rerun resumes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .batch import BANK_SIZE, MatchOptions, run
+
+    options = MatchOptions(formats=tuple(formats.split(",")), algorithms=_int_list(algorithms, "algorithms"),
+                           budget=budget, fast=fast, seed=seed, candidates=candidates, warm_start=warm_start)
+    with Progress(TextColumn("[bold]batch[/]"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  TextColumn("median distance {task.fields[median]}  failed {task.fields[failed]}"),
+                  console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task("batch", total=None, median="-", failed=0)
+
+        def progress(p):
+            bar.update(task, completed=p.done, total=p.total, failed=p.failed,
+                       median="-" if p.median_distance is None else f"{p.median_distance:.2f}")
+
+        try:
+            result = run(samples, out_dir, options, jobs=jobs, scheduler=scheduler, force=force,
+                         bank=bank, on_progress=progress)
+        except KeyboardInterrupt:
+            _fail(f"interrupted; what finished is in {out_dir / 'summary.csv'} (run again to resume)", 130)
+    for row in result.failed:
+        named = Path(row["file"]).name in row["error"]
+        err.print(f"[red]failed:[/] {'' if named else row['file'] + ': '}{row['error']}", markup=True, soft_wrap=True)
+    if len(result.banks) > 1:
+        err.print(f"[yellow]note:[/] more than {BANK_SIZE} patches: split into {len(result.banks)} banks")
+    if not quiet:
+        out.print(f"{result.count('ok')} matched, {result.count('skipped')} skipped (done before), "
+                  f"{result.count('failed')} failed; summary in {result.summary[0]}")
+        for p in result.banks:
+            out.print(f"  wrote {p}")
+    if result.failed:
+        _fail(f"{len(result.failed)} of {len(result.rows)} samples failed")
+
+
+@app.command()
+@friendly
 def show(file: Path = typer.Argument(..., help="An instrument file or bank.")):
     """Print a patch as a table, with its algorithm drawn."""
     from .describe import describe

@@ -146,36 +146,49 @@ def output_paths(out_dir: Path, stem: str, formats, candidates: int = 1) -> list
     return paths + [out_dir / f"{stem}.preview.wav", out_dir / f"{stem}.report.json"]
 
 
+def output_files(result: MatchResult, stem: str, *, formats=DEFAULT_FORMATS,
+                 source: str = "") -> dict[str, bytes]:
+    """The files of output_paths, by name, as bytes: made apart from writing so that a
+    worker process can make them and another process write them (fmfit.batch)."""
+    from .formats import write_bytes
+
+    formats = [f.lower().lstrip(".") for f in formats]
+    files: dict[str, bytes] = {}
+    named = [c.patch.replace(name=stem[:31]) for c in result.candidates]
+    for k, patch in enumerate(named):
+        for ext in formats:
+            name = f"{stem}.{ext}" if k == 0 else f"{stem}.alt{k}.{ext}"
+            files[name] = write_bytes([patch], ext)
+    files[f"{stem}.preview.wav"] = preview_wav(result)
+    files[f"{stem}.report.json"] = (json.dumps(result.report(source), indent=2) + "\n").encode()
+    return files
+
+
+def spectrogram_name(stem: str) -> str:
+    return f"{stem}.spectrogram.png"
+
+
 def write_outputs(result: MatchResult, out_dir, stem: str, *, formats=DEFAULT_FORMATS,
                   force: bool = False, source: str = "") -> list[Path]:
     """Write the patch files, the preview WAV, the JSON report (and a PNG with matplotlib).
 
     Nothing is written unless every output can be: existing files need `force`.
     """
-    from .formats import write_bytes
-
     out_dir = Path(out_dir)
-    formats = [f.lower().lstrip(".") for f in formats]
-    payload: dict[Path, bytes] = {}
-    named = [c.patch.replace(name=stem[:31]) for c in result.candidates]
-    for k, patch in enumerate(named):
-        for ext in formats:
-            name = f"{stem}.{ext}" if k == 0 else f"{stem}.alt{k}.{ext}"
-            payload[out_dir / name] = write_bytes([patch], ext)
-    payload[out_dir / f"{stem}.preview.wav"] = preview_wav(result)
-    payload[out_dir / f"{stem}.report.json"] = (json.dumps(result.report(source), indent=2) + "\n").encode()
+    payload = {out_dir / name: data
+               for name, data in output_files(result, stem, formats=formats, source=source).items()}
     if not force:
         for path in payload:
             if path.exists():
                 raise OutputExistsError(path)
     written = [write_atomic(path, data, force=force) for path, data in payload.items()]
-    png = _spectrogram_png(result)
+    png = spectrogram_png(result)
     if png is not None:
-        written.append(write_atomic(out_dir / f"{stem}.spectrogram.png", png, force=True))
+        written.append(write_atomic(out_dir / spectrogram_name(stem), png, force=True))
     return written
 
 
-def _spectrogram_png(result: MatchResult) -> bytes | None:
+def spectrogram_png(result: MatchResult) -> bytes | None:
     """Target above, match below; only when matplotlib is installed (fmfit[plot])."""
     try:
         import matplotlib

@@ -64,7 +64,8 @@ def test_parse_accepts_numbers():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "H4", "C", "C#", "#4", "hello", "C4.5", "4C", "-5", "128", "0hz", "-3hz", "nan", "infhz", "C#b4", "C10"],
+    ["", "H4", "C", "C#", "#4", "hello", "C4.5", "4C", "-5", "128",
+     "0hz", "-3hz", "nan", "infhz", "C#b4", "C10"],
 )
 def test_parse_rejects_with_a_clear_message(text):
     with pytest.raises(ValueError) as info:

@@ -132,7 +132,8 @@ def _hinge_knee(level: np.ndarray, floor: float, guess: int, hop: float) -> int:
     down, a release may flatten (an FM chip's DAC crossover, reverb, a noise floor).
     """
     low = max(0, guess - _frames(HINGE_PRE_SECONDS, hop))
-    release_db = min(HINGE_RELEASE_DB_MAX, HINGE_RELEASE_DB + HINGE_WOBBLE_FACTOR * _wobble_db(level[low:guess]))
+    wobble = _wobble_db(level[low:guess])
+    release_db = min(HINGE_RELEASE_DB_MAX, HINGE_RELEASE_DB + HINGE_WOBBLE_FACTOR * wobble)
     fallen = np.flatnonzero(level[guess:] <= max(floor + 1.0, level[guess] - release_db))
     release_end = guess + (int(fallen[0]) + 1 if fallen.size else level.size - guess)
     high = min(level.size, release_end, guess + _frames(HINGE_POST_SECONDS, hop))

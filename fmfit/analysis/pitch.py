@@ -1,20 +1,19 @@
 """Fundamental frequency of one sustained or decaying note.
 
-YIN (de Cheveigné & Kawahara 2002: difference function, cumulative-mean normalisation,
-absolute threshold, parabolic interpolation) on up to a dozen frames of the loud part
-after the attack; the median of the frames; then an octave check on the spectrum, since
-YIN (like the loudest FFT peak) can land an octave high when the fundamental is weak.
-Before that, the median moves to the peak of a 1/h-weighted harmonic amplitude sum
-within +-150 cents when that peak is 20 cents or more away: an inharmonic partial can
-drag YIN's period (a tinkle bell's 5.46th partial pulls it 116 cents sharp), while the
-harmonic sum follows the partials that are harmonic.
-
-
-- one octave down when the candidate's half has odd partials (f/2, 3f/2, 5f/2, 7f/2)
-  that really sound: one within 20 dB of the loudest partial, or two within 35 dB.
-  A waveform with such a partial repeats only every 2/f.
-- one octave up when none of the candidate's odd partials (f, 3f, 5f, 7f) sounds
-  within 35 dB of the loudest partial.
+1. YIN (de Cheveigné & Kawahara 2002: difference function, cumulative-mean
+   normalisation, absolute threshold, parabolic interpolation) on up to a dozen frames
+   of the loud part after the attack; the median of the frames.
+2. Inharmonic guard: the median moves to the peak of a 1/h-weighted harmonic amplitude
+   sum within +-150 cents when that peak is 20 cents or more away. An inharmonic
+   partial can drag YIN's period (a tinkle bell's 5.46th partial pulls it 116 cents
+   sharp); the harmonic sum follows the partials that are harmonic.
+3. Octave check on the spectrum, since YIN (like the loudest FFT peak) can land an
+   octave high when the fundamental is weak:
+   - one octave down when the candidate's half has odd partials (f/2, 3f/2, 5f/2,
+     7f/2) that really sound: one within 20 dB of the loudest partial, or two within
+     35 dB. A waveform with such a partial repeats only every 2/f;
+   - one octave up when none of the candidate's odd partials (f, 3f, 5f, 7f) sounds
+     within 35 dB of the loudest partial.
 
 Confidence: at least PITCHED_MIN_CONFIDENCE counts as pitched. Between
 WEAK_PITCH_MIN_CONFIDENCE and that (bells, a snare's drum modes) the estimate is still
@@ -90,7 +89,8 @@ def _steady_frame_starts(x: np.ndarray, sr: float, frame_len: int) -> np.ndarray
         skip = 0
     hop = max(1, frame_len // 4)
     starts = np.arange(skip, x.size - frame_len + 1, hop)
-    energy = np.array([np.mean(x[s : s + frame_len] ** 2) for s in starts])
+    power_cumsum = np.concatenate(([0.0], np.cumsum(x**2)))
+    energy = power_cumsum[starts + frame_len] - power_cumsum[starts]
     loud = starts[energy >= energy.max() * 10 ** (-FRAME_RANGE_DB / 10)]
     if loud.size > MAX_FRAMES:
         loud = loud[np.round(np.linspace(0, loud.size - 1, MAX_FRAMES)).astype(int)]
@@ -150,7 +150,8 @@ def _refined_by_harmonic_sum(steady: np.ndarray, sr: float, f0: float) -> float:
     candidates = f0 * 2 ** (cents / 1200)
     top = min(OCTAVE_CHECK_MAX_HZ, 0.45 * sr)
     harmonics = np.arange(1, max(1, min(REFINE_HARMONICS, int(top // candidates[-1]))) + 1)
-    salience = (np.interp(np.outer(candidates, harmonics), spectrum.freqs, amplitude) / harmonics).sum(axis=1)
+    partials = np.interp(np.outer(candidates, harmonics), spectrum.freqs, amplitude)
+    salience = (partials / harmonics).sum(axis=1)
     best = int(np.argmax(salience))
     moved = cents[best]
     if 0 < best < cents.size - 1:

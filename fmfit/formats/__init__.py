@@ -88,6 +88,9 @@ def read(path: str | os.PathLike) -> list[Patch]:
     A single-patch file whose format has no name (or an empty one) takes the file stem.
     """
     path = Path(path)
+    if _normal(path.suffix) not in _REGISTRY:
+        raise FormatError(f"{path.name}: not an instrument file fmfit reads "
+                          f"(known: {', '.join(EXTENSIONS)})")
     try:
         data = path.read_bytes()
     except OSError as error:

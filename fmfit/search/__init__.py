@@ -4,7 +4,8 @@
    preset library and, when available, the warm-start model's nearest bank patches;
    all scored on the first part of the note (short renders are cheap).
 2. CMA-ES on the most promising algorithms, with restarts, on the same short renders.
-3. A discrete polish of the best on the whole note, release included.
+3. A discrete polish of the two best, still on short renders.
+4. A discrete polish of the best on the whole note, release included.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cmaes import refine
-from .evaluator import Evaluator
+from .evaluator import Budget, Evaluator
 from .guesses import describe_target, heuristic_patch
 from .polish import polish
 
@@ -44,9 +45,10 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
     """
     algorithms = sorted(set(algorithms))
     screen_len = min(len(target), max(int(SCREEN_SECONDS * rate), 1))
-    screen = Evaluator(target[:screen_len], block, fnum, key_off)
-    full = Evaluator(target, block, fnum, key_off)
     total = max(int(renders), 50)
+    budget = Budget(total)
+    screen = Evaluator(target[:screen_len], block, fnum, key_off, budget=budget)
+    full = Evaluator(target, block, fnum, key_off, budget=budget)
     spent = lambda: screen.renders + full.renders  # noqa: E731
     best_seen = [np.inf]
 
@@ -72,23 +74,30 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
     score = {a: best[a][1] - (0.5 * algorithm_prior[a] if algorithm_prior is not None else 0.0)
              for a in algorithms}
     chosen = sorted(algorithms, key=score.get)[: max(REFINED_ALGORITHMS, candidates)]
-    share = int(0.65 * total / len(chosen))
+    share = int(0.35 * total / len(chosen))
     for a in chosen:
-        v, dist = refine(screen, a, best[a][0], sigma=0.15, renders=share,
+        v, dist = refine(screen, a, best[a][0], sigma=0.5, renders=share,
                          seed=seed * 1000 + a + 1, on_generation=report)
         if dist < best[a][1]:
             best[a] = (v, dist)
 
-    # 3. the whole note: rank, then polish the leaders
+    # 3. a cheap polish of the leaders on the short renders
+    chosen.sort(key=lambda a: best[a][1])
+    polished_short = chosen[: max(2, candidates)]
+    share = int(0.25 * total / len(polished_short))
+    for a in polished_short:
+        best[a] = polish(screen, best[a][0], renders=share, on_round=report)
+
+    # 4. the whole note: rank, then polish the leaders
+    budget.left = max(budget.left, len(chosen))   # the final ranking always happens
     whole = dict(zip(chosen, full(np.array([best[a][0] for a in chosen]))))
     ranked = sorted(chosen, key=whole.get)
     best_seen[0] = np.inf
     found = {}
     leaders = ranked[: max(1, candidates)]
     for k, a in enumerate(leaders):
-        left = total - spent()
-        budget = max(0, left // (len(leaders) - k))
-        found[a] = polish(full, best[a][0], renders=budget, on_round=report)
+        share = max(0, budget.left // (len(leaders) - k))
+        found[a] = polish(full, best[a][0], renders=share, on_round=report)
     for a in ranked[len(leaders):]:
         found[a] = (best[a][0], float(whole[a]))
     result = sorted((Found(np.asarray(v, np.int64), float(dist)) for v, dist in found.values()),

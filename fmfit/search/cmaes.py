@@ -4,18 +4,23 @@ from __future__ import annotations
 import cma
 import numpy as np
 
-from .encoding import DIMENSIONS, decode, encode
+from .encoding import DIMENSIONS, STEPS, decode, encode
 from .evaluator import Evaluator
 
 
 def refine(evaluate: Evaluator, algorithm: int, start: np.ndarray, *, sigma: float, renders: int,
            seed: int, popsize: int = 16, on_generation=None) -> tuple[np.ndarray, float]:
-    """Best patch vector found from `start` within about `renders` new renders."""
-    x0 = encode(start)[0]
-    es = cma.CMAEvolutionStrategy(x0, sigma, {
-        "bounds": [0.0, 1.0], "popsize": popsize, "seed": seed, "verbose": -9,
-        "tolfun": 1e-4, "tolx": 1e-3,
-    })
+    """Best patch vector found from `start` within about `renders` new renders.
+
+    `sigma` is in typical register steps (encoding.STEPS) per coordinate: all 37 fields
+    move at once, so a fraction of a step each is already a clearly different sound.
+    """
+    def strategy(x0, scale, k):
+        return cma.CMAEvolutionStrategy(x0, scale, {
+            "bounds": [0.0, 1.0], "popsize": popsize, "seed": seed + 7919 * k, "verbose": -9,
+            "tolfun": 1e-4, "tolx": 1e-4, "CMA_stds": STEPS})
+
+    es = strategy(encode(start)[0], sigma, 0)
     best_v = np.asarray(start, np.int64)
     best_d = float(evaluate(best_v)[0])
     first = evaluate.renders
@@ -26,9 +31,7 @@ def refine(evaluate: Evaluator, algorithm: int, start: np.ndarray, *, sigma: flo
         if es.stop():
             # stuck: start again from the best so far, searching wider each time
             restarts += 1
-            es = cma.CMAEvolutionStrategy(encode(best_v)[0], sigma * (1 + restarts) / 2, {
-                "bounds": [0.0, 1.0], "popsize": popsize, "seed": seed + 7919 * restarts,
-                "verbose": -9, "tolfun": 1e-4, "tolx": 1e-3})
+            es = strategy(encode(best_v)[0], sigma * (1 + restarts) / 2, restarts)
         xs = es.ask()
         vs = decode(np.array(xs), algorithm)
         d = evaluate(vs)

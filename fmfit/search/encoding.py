@@ -11,22 +11,26 @@ import numpy as np
 from emulator import params as P
 
 #: The operator fields searched, with their register ranges.
+#: The operator fields searched: register range, and a typical useful step (CMA's
+#: initial spread per coordinate: FM is far more sensitive to a level than to a rate).
 OPERATOR_FIELDS = (
-    ("multiple", P.MULTIPLE, 0, 15),
-    ("detune", P.DETUNE, -3, 3),          # as -3..+3, stored in the register encoding
-    ("total_level", P.TOTAL_LEVEL, 0, 127),
-    ("attack_rate", P.ATTACK_RATE, 1, 31),  # AR 0 never starts the note
-    ("decay_rate", P.DECAY_RATE, 0, 31),
-    ("sustain_level", P.SUSTAIN_LEVEL, 0, 15),
-    ("sustain_rate", P.SUSTAIN_RATE, 0, 31),
-    ("release_rate", P.RELEASE_RATE, 0, 15),
-    ("rate_scaling", P.RATE_SCALING, 0, 3),
+    ("multiple", P.MULTIPLE, 0, 15, 1.0),
+    ("detune", P.DETUNE, -3, 3, 1.0),          # as -3..+3, stored in the register encoding
+    ("total_level", P.TOTAL_LEVEL, 0, 127, 3.0),
+    ("attack_rate", P.ATTACK_RATE, 1, 31, 2.0),  # AR 0 never starts the note
+    ("decay_rate", P.DECAY_RATE, 0, 31, 2.0),
+    ("sustain_level", P.SUSTAIN_LEVEL, 0, 15, 1.0),
+    ("sustain_rate", P.SUSTAIN_RATE, 0, 31, 2.0),
+    ("release_rate", P.RELEASE_RATE, 0, 15, 1.0),
+    ("rate_scaling", P.RATE_SCALING, 0, 3, 0.7),
 )
 DIMENSIONS = 1 + 4 * len(OPERATOR_FIELDS)
 
-_LO = np.array([0] + [lo for _, _, lo, _ in OPERATOR_FIELDS] * 4, np.float64)
-_HI = np.array([7] + [hi for _, _, _, hi in OPERATOR_FIELDS] * 4, np.float64)
-_INDEX = np.array([P.FEEDBACK] + [P.op_base(op) + f for op in range(4) for _, f, _, _ in OPERATOR_FIELDS])
+_LO = np.array([0] + [f[2] for f in OPERATOR_FIELDS] * 4, np.float64)
+_HI = np.array([7] + [f[3] for f in OPERATOR_FIELDS] * 4, np.float64)
+#: One typical step per coordinate, in the [0, 1] encoding.
+STEPS = np.array([1.0] + [f[4] for f in OPERATOR_FIELDS] * 4) / (_HI - _LO)
+_INDEX = np.array([P.FEEDBACK] + [P.op_base(op) + f[1] for op in range(4) for f in OPERATOR_FIELDS])
 _DETUNE_COLUMNS = np.array([1 + op * len(OPERATOR_FIELDS) + 1 for op in range(4)])
 
 

@@ -19,21 +19,23 @@ class Evaluator:
     """
 
     def __init__(self, target: np.ndarray, block: int, fnum: int, key_off: int | None,
-                 rate: int = emulator.SAMPLE_RATE):
+                 rate: int = emulator.SAMPLE_RATE, budget: "Budget | None" = None):
         self.distance = SpectralDistance(target, rate)
         self.block, self.fnum = int(block), int(fnum)
         self.n_samples = len(target)
         self.key_off = key_off if key_off is not None and key_off < self.n_samples else None
         self.renders = 0
         self.seconds = 0.0
+        self.budget = budget if budget is not None else Budget(10**12)
         self._cache: dict[bytes, float] = {}
 
     def __call__(self, vectors: np.ndarray) -> np.ndarray:
+        """Distances; candidates past the end of the budget come back as inf, unrendered."""
         vectors = np.ascontiguousarray(np.atleast_2d(vectors), np.int64)
         keys = [canonical_key(v) for v in vectors]
         todo = {}
         for i, k in enumerate(keys):
-            if k not in self._cache and k not in todo:
+            if k not in self._cache and k not in todo and len(todo) < self.budget.left:
                 todo[k] = i
         if todo:
             t0 = time.perf_counter()
@@ -42,11 +44,19 @@ class Evaluator:
             for k, d in zip(todo, self.distance(audio)):
                 self._cache[k] = float(d)
             self.renders += len(todo)
+            self.budget.left -= len(todo)
             self.seconds += time.perf_counter() - t0
-        return np.array([self._cache[k] for k in keys])
+        return np.array([self._cache.get(k, np.inf) for k in keys])
 
     def render(self, vector: np.ndarray) -> np.ndarray:
         return emulator.render_patch(vector, self.block, self.fnum, self.n_samples, self.key_off)
+
+
+class Budget:
+    """Renders left, shared by the evaluators of one search."""
+
+    def __init__(self, renders: int):
+        self.left = int(renders)
 
 
 def canonical_key(v: np.ndarray) -> bytes:

@@ -1,4 +1,9 @@
-"""Discrete polish: steepest descent over neighbouring register values."""
+"""Discrete polish: steepest descent over neighbouring register values.
+
+Small moves (one register step) first; when none helps, wider ones (any ratio for an
+operator, big level changes, two operators trading places, any feedback), and back to
+small moves as soon as a wide one pays.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -8,53 +13,71 @@ from emulator import params as P
 from .evaluator import Evaluator
 
 # (field, steps) tried on each operator; TL also takes bigger strides.
-_MOVES = (
+_SMALL = (
     (P.MULTIPLE, (-1, 1)), (P.DETUNE, (-1, 1)), (P.TOTAL_LEVEL, (-4, -1, 1, 4)),
     (P.ATTACK_RATE, (-2, -1, 1, 2)), (P.DECAY_RATE, (-2, -1, 1, 2)), (P.SUSTAIN_LEVEL, (-1, 1)),
     (P.SUSTAIN_RATE, (-2, -1, 1, 2)), (P.RELEASE_RATE, (-1, 1)), (P.RATE_SCALING, (-1, 1)),
 )
+# detune register value -> {step: register value}: the register is 0..3 = +0..+3, 5..7 = -1..-3
 _DETUNE_STEP = {0: {-1: 5, 1: 1}, 1: {-1: 0, 1: 2}, 2: {-1: 1, 1: 3}, 3: {-1: 2},
                 5: {-1: 6, 1: 0}, 6: {-1: 7, 1: 5}, 7: {1: 6}, 4: {-1: 5, 1: 1}}
+_OP_FIELDS = slice(0, P.OP_FIELDS)
+
+
+def _set(v, index, value, lo=0):
+    if not lo <= value <= P.MAXIMA[index] or value == v[index]:
+        return None
+    w = v.copy()
+    w[index] = value
+    return w
 
 
 def neighbours(v: np.ndarray) -> np.ndarray:
     """Every patch one register step away from `v` (within range)."""
-    out = []
-    for step in (-1, 1):
-        if 0 <= v[P.FEEDBACK] + step <= 7:
-            w = v.copy()
-            w[P.FEEDBACK] += step
-            out.append(w)
+    out = [_set(v, P.FEEDBACK, v[P.FEEDBACK] + s) for s in (-1, 1)]
     for op in range(4):
         b = P.op_base(op)
-        for field, steps in _MOVES:
+        for field, steps in _SMALL:
             for step in steps:
-                w = v.copy()
                 if field == P.DETUNE:
-                    if step not in _DETUNE_STEP[int(v[b + field])]:
-                        continue
-                    w[b + field] = _DETUNE_STEP[int(v[b + field])][step]
+                    value = _DETUNE_STEP[int(v[b + field])].get(step)
+                    out.append(None if value is None else _set(v, b + field, value))
                 else:
-                    value = v[b + field] + step
-                    lo = 1 if field == P.ATTACK_RATE else 0
-                    if not lo <= value <= P.MAXIMA[b + field]:
-                        continue
-                    w[b + field] = value
-                out.append(w)
-    return np.array(out, np.int64)
+                    out.append(_set(v, b + field, v[b + field] + step, 1 if field == P.ATTACK_RATE else 0))
+    return np.array([w for w in out if w is not None], np.int64)
+
+
+def wide_neighbours(v: np.ndarray) -> np.ndarray:
+    """Bigger jumps: any ratio, levels +-8/16, swapped operators, any feedback."""
+    out = [_set(v, P.FEEDBACK, fb) for fb in range(8)]
+    for op in range(4):
+        b = P.op_base(op)
+        out += [_set(v, b + P.MULTIPLE, m) for m in range(16) if abs(m - v[b + P.MULTIPLE]) > 1]
+        out += [_set(v, b + P.TOTAL_LEVEL, v[b + P.TOTAL_LEVEL] + s) for s in (-16, -8, 8, 16)]
+    for i in range(4):
+        for j in range(i + 1, 4):
+            w = v.copy()
+            bi, bj = P.op_base(i), P.op_base(j)
+            w[bi:bi + P.OP_FIELDS], w[bj:bj + P.OP_FIELDS] = v[bj:bj + P.OP_FIELDS], v[bi:bi + P.OP_FIELDS]
+            out.append(w if not np.array_equal(w, v) else None)
+    return np.array([w for w in out if w is not None], np.int64)
 
 
 def polish(evaluate: Evaluator, v: np.ndarray, *, renders: int, on_round=None) -> tuple[np.ndarray, float]:
     v = np.asarray(v, np.int64).copy()
     best = float(evaluate(v)[0])
     first = evaluate.renders
+    wide = False
     while evaluate.renders - first < renders:
-        cand = neighbours(v)
+        cand = wide_neighbours(v) if wide else neighbours(v)
         d = evaluate(cand)
         i = int(np.argmin(d))
-        if not d[i] < best - 1e-9:
-            break
-        v, best = cand[i].copy(), float(d[i])
-        if on_round:
-            on_round(best)
+        if d[i] < best - 1e-9:
+            v, best, wide = cand[i].copy(), float(d[i]), False
+            if on_round:
+                on_round(best)
+        elif wide:
+            break                      # neither small nor wide moves help: a local optimum
+        else:
+            wide = True
     return v, best

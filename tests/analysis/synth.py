@@ -40,7 +40,8 @@ def gated_note(sr: int, *, hold: float, release_db_per_s: float, seconds: float 
     """A tone keyed on at lead_silence, keyed off after `hold`, with a linear-dB release."""
     t = np.arange(int(round(seconds * sr))) / sr
     on = t - lead_silence
-    level_db = np.where(on < hold, sustain_db_per_s * on, sustain_db_per_s * hold - release_db_per_s * (on - hold))
+    released = sustain_db_per_s * hold - release_db_per_s * (on - hold)
+    level_db = np.where(on < hold, sustain_db_per_s * on, released)
     level_db = np.maximum(level_db, -120.0) + tremolo_db * np.sin(2 * np.pi * 6.0 * t)
     gain = 10 ** (level_db / 20) * np.clip(on / attack, 0.0, 1.0)
     return 0.5 * harmonic_tone(f0, seconds, sr) * gain

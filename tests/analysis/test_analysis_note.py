@@ -90,7 +90,8 @@ def test_dc_carried_only_while_sounding_stays_and_silence_stays_silent():
     silence after its release must stay at zero, or the release would look unfinished."""
     t = np.arange(int(3.0 * SR)) / SR
     sounding = t < 2.0
-    x = np.where(sounding, 0.4 * np.sin(2 * np.pi * 220.0 * t + 0.8 * np.sin(2 * np.pi * 220.0 * t)) + 0.1, 0.0)
+    phase = 2 * np.pi * 220.0 * t
+    x = np.where(sounding, 0.4 * np.sin(phase + 0.8 * np.sin(phase)) + 0.1, 0.0)
     result = analyse(x, SR)
     assert result.note_off_found
     assert result.hold_seconds + result.onset_seconds == pytest.approx(2.0, abs=0.01)
