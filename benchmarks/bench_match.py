@@ -53,10 +53,10 @@ METHODS = ("fmfit", "library", "random")
 METHOD_NAMES = {"fmfit": "fmfit", "library": "best library preset", "random": "random real patch"}
 
 # The library baseline's staged search (all at the chip rate, fmfit's numba emulator):
-PROXY_HEAD_S = 0.4     # stage 1: every preset, the first 0.4 s (note held), log spectra
-PROXY_SHORTLIST = 160  # stage 2: the closest 160 rendered in full with the protocol's timing
+PROXY_HEAD_S = 0.4     # stage 1: every preset, the first 0.4 s (note held), 10 log spectra
+PROXY_SHORTLIST = 64   # stage 2: the closest 64 rendered in full with the protocol's timing
 PROXY_TOP = 20         # stage 3: the closest 20 judged exactly (ymfm-py, lsd_db)
-PROXY_N_FFT, PROXY_HOP = 2048, 1024
+PROXY_N_FFT, PROXY_HEAD_HOP, PROXY_HOP = 2048, 2048, 1024
 PROXY_BATCH = 64
 
 
@@ -141,27 +141,30 @@ def _resample(x: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
 
 
 class ProxyTarget:
-    """A target's chip-rate log spectra, for comparing many renders fast (lsd_db's recipe,
-    frames of 2048 hop 1024 without padding, bins below 22.05 kHz)."""
+    """A target's chip-rate log spectra, for ranking many renders fast: lsd_db's recipe
+    (RMS-normalised, floor 60 dB under the target's loudest bin, frames within 60 dB of
+    the loudest counted) on frames of 2048 without padding, bins below 22.05 kHz."""
 
-    def __init__(self, audio_44k: np.ndarray, n_samples: int | None = None):
+    def __init__(self, audio_44k: np.ndarray, n_samples: int | None = None, hop: int = PROXY_HOP):
         x = _resample(audio_44k, J.JUDGE_RATE, CHIP_RATE)
         if n_samples is not None:
             x = x[:n_samples]
+        self.hop = hop
         self.max_bin = int(J.JUDGE_RATE / 2 / (CHIP_RATE / PROXY_N_FFT))
-        power = _power(x[None, :], self.max_bin)[0]
+        power = spectra(x[None, :], hop, self.max_bin)[0]
         self.floor = np.float32(1e-6 * power.max())
         self.db = 10 * np.log10(power + self.floor)
         energy = power.sum(axis=1)
         self.counted = energy >= 1e-6 * energy.max()
 
-    def distances(self, renders: np.ndarray) -> np.ndarray:
-        out = np.empty(renders.shape[0])
-        for s in range(0, renders.shape[0], PROXY_BATCH):
-            power = _power(renders[s:s + PROXY_BATCH], self.max_bin)[:, :self.db.shape[0]]
-            diff = 10 * np.log10(power + self.floor) - self.db[:power.shape[1]]
+    def distances(self, power: np.ndarray) -> np.ndarray:
+        """Proxy lsd_db of candidates given as spectra(renders, self.hop, self.max_bin)."""
+        out = np.empty(power.shape[0])
+        frames = min(power.shape[1], self.db.shape[0])
+        counted = self.counted[:frames]
+        for s in range(0, power.shape[0], PROXY_BATCH):
+            diff = 10 * np.log10(power[s:s + PROXY_BATCH, :frames] + self.floor) - self.db[:frames]
             per_frame = np.sqrt(np.mean(diff * diff, axis=2))
-            counted = self.counted[:power.shape[1]]
             out[s:s + PROXY_BATCH] = per_frame[:, counted].mean(axis=1)
         return out
 
@@ -169,17 +172,24 @@ class ProxyTarget:
 _WINDOW = np.hanning(PROXY_N_FFT + 1)[:-1].astype(np.float32)
 
 
-def _power(x: np.ndarray, max_bin: int) -> np.ndarray:
-    """(B, n) signals -> (B, frames, max_bin) power spectra of the RMS-normalised signals."""
+def spectra(x: np.ndarray, hop: int, max_bin: int) -> np.ndarray:
+    """(B, n) signals -> (B, frames, max_bin) float32 power spectra of the RMS-normalised signals."""
     from numpy.lib.stride_tricks import sliding_window_view
     from scipy.fft import rfft
 
-    x = np.asarray(x, np.float32)
-    rms = np.sqrt(np.mean(x * x, axis=1, keepdims=True))
-    x = x / np.where(rms > 0, rms, 1)
-    frames = sliding_window_view(x, PROXY_N_FFT, axis=1)[:, ::PROXY_HOP]
-    spec = rfft(frames * _WINDOW, axis=2, workers=-1)[..., :max_bin]
-    return (spec.real ** 2 + spec.imag ** 2).astype(np.float32)
+    out = None
+    for s in range(0, x.shape[0], PROXY_BATCH):
+        chunk = np.asarray(x[s:s + PROXY_BATCH], np.float32)
+        rms = np.sqrt(np.mean(chunk * chunk, axis=1, keepdims=True))
+        chunk /= np.where(rms > 0, rms, 1)
+        frames = sliding_window_view(chunk, PROXY_N_FFT, axis=1)[:, ::hop] * _WINDOW
+        spec = rfft(frames, axis=2, workers=-1, overwrite_x=True)[..., :max_bin]
+        power = spec.real ** 2
+        power += spec.imag ** 2
+        if out is None:
+            out = np.empty((x.shape[0],) + power.shape[1:], np.float32)
+        out[s:s + PROXY_BATCH] = power
+    return out
 
 
 class PresetLibrary:
@@ -197,45 +207,48 @@ class PresetLibrary:
             unique = [unique[i] for i in keep]
         self.entries = unique
         self.vectors = np.array([p.to_params() for p, _ in unique], np.int64).reshape(-1, P.SIZE)
-        self._head_cache: dict[float, np.ndarray] = {}
+        self._head_cache: dict[tuple, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def _head_renders(self, midi: float) -> np.ndarray:
-        """Stage 1 renders (note held PROXY_HEAD_S): independent of the timing, so cached by note."""
+    def _head_spectra(self, midi: float, max_bin: int) -> np.ndarray:
+        """Stage 1 spectra (note held PROXY_HEAD_S): independent of the timing and the target,
+        so kept for the last note (the real notes are nearly all MIDI 60)."""
         import emulator
 
-        if midi not in self._head_cache:
+        key = (midi, max_bin)
+        if key not in self._head_cache:
             block, fnum = J.note_registers(midi)
-            self._head_cache.clear()     # targets come grouped by note; one note is enough
-            self._head_cache[midi] = emulator.render_batch(
-                self.vectors, block, fnum, J.chip_samples(PROXY_HEAD_S), None)
-        return self._head_cache[midi]
+            renders = emulator.render_batch(self.vectors, block, fnum, J.chip_samples(PROXY_HEAD_S), None)
+            self._head_cache.clear()
+            self._head_cache[key] = spectra(renders, PROXY_HEAD_HOP, max_bin)
+        return self._head_cache[key]
 
     def best(self, target: Target) -> dict:
+        """The preset of lowest lsd_db: proxy on the heads, proxy on full renders, then ymfm."""
         import emulator
+        from fmfit.metrics import judge, lsd_db
 
         t0 = time.perf_counter()
-        head = self._head_renders(target.midi)
-        near = ProxyTarget(target.audio, head.shape[1]).distances(head)
+        head_target = ProxyTarget(target.audio, J.chip_samples(PROXY_HEAD_S), PROXY_HEAD_HOP)
+        near = head_target.distances(self._head_spectra(target.midi, head_target.max_bin))
         shortlist = np.argsort(near, kind="stable")[:PROXY_SHORTLIST]
         block, fnum = J.note_registers(target.midi)
         full = emulator.render_batch(self.vectors[shortlist], block, fnum,
                                      J.chip_samples(target.hold_s + target.release_s),
                                      J.chip_samples(target.hold_s))
-        closer = ProxyTarget(target.audio).distances(full)
+        full_target = ProxyTarget(target.audio)
+        closer = full_target.distances(spectra(full, PROXY_HOP, full_target.max_bin))
         top = shortlist[np.argsort(closer, kind="stable")[:PROXY_TOP]]
-        from fmfit.metrics import lsd_db
-
-        best_i, best_lsd = -1, math.inf
+        best_i, best_lsd, best_audio = -1, math.inf, None
         for i in top:
-            d = lsd_db(target.audio, J.render_judge(self.entries[i][0], target.midi,
-                                                    target.hold_s, target.release_s))
+            audio = J.render_judge(self.entries[i][0], target.midi, target.hold_s, target.release_s)
+            d = lsd_db(target.audio, audio) if np.any(audio) else math.inf
             if d < best_lsd:
-                best_i, best_lsd = int(i), d
+                best_i, best_lsd, best_audio = int(i), d, audio
         patch, src = self.entries[best_i]
-        metrics = J.score_patch(patch, target.audio, target.midi, target.hold_s, target.release_s)
+        metrics = judge(target.audio, best_audio, J.JUDGE_RATE)
         return {"metrics": metrics, "seconds": time.perf_counter() - t0,
                 "renders": len(self) + len(shortlist) + len(top),
                 "src": src, "patch_name": patch.name}
@@ -374,11 +387,20 @@ def progress_line(i: int, n: int, row: dict) -> str:
 
 
 # -- main ------------------------------------------------------------------------------------
-def _worker_init(threads: int):
-    global _LIBRARY, _TRAIN
+_WORKER: dict = {}
+
+
+def _worker_init(threads: int, library_size: int | None):
+    """A --jobs worker: its own numba threads, library and train split."""
     import numba
 
     numba.set_num_threads(threads)
+    train, _ = split_dev_patches()
+    _WORKER.update(train=train, library=PresetLibrary(train, library_size))
+
+
+def _worker_run(index: int, target: Target, args) -> dict:
+    return run_target(index, target, _WORKER["library"], _WORKER["train"], args)
 
 
 def main(argv=None) -> int:
@@ -444,10 +466,10 @@ def main(argv=None) -> int:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             threads = max(1, (os.cpu_count() or 1) // args.jobs)
-            with ProcessPoolExecutor(args.jobs, initializer=_worker_init, initargs=(threads,)) as pool:
-                futures = {pool.submit(run_target, i, t, library, train, args): i
-                           for i, t in enumerate(targets)}
-                for done, future in enumerate(as_completed(futures)):
+            with ProcessPoolExecutor(args.jobs, initializer=_worker_init,
+                                     initargs=(threads, args.library_size)) as pool:
+                futures = {pool.submit(_worker_run, i, t, args): i for i, t in enumerate(targets)}
+                for future in as_completed(futures):
                     i = futures[future]
                     rows[i] = future.result()
                     eprint(progress_line(i, len(targets), rows[i]))

@@ -9,7 +9,8 @@ import numpy as np
 from numba import njit
 
 from . import registers as R
-from .tables import AM_SHIFT, DETUNE, INCREMENT, LFO_MAX_COUNT, LFO_PM_SHIFTS, LOGSIN, NOTE_BITS, POWER
+from .tables import (AM_SHIFT, DETUNE, INCREMENT, LFO_MAX_COUNT, LFO_PM_SHIFTS, LOGSIN_SIGNED, NOTE_BITS,
+                     SIGN_BIT, WAVE)
 
 # --- YM2612 traits (what differs between ymfm's chips is named, not scattered) ----------
 CLOCK = 7_670_453                    # NTSC master clock
@@ -172,16 +173,34 @@ def envelope_step(state, att, rate, counter, ssg_enable):
 
 
 @njit(cache=True, inline="always")
-def lfo_clock(counter, enable, rate):
-    """One LFO step: returns (counter, am 0..63, pm -7..7)."""
+def envelope_next_step(rate, counter):
+    """The first tick after `counter` at which `rate` can step (see `envelope_step`).
+
+    Between two such ticks an envelope whose state and level did not change at its
+    last tick stays as it is, so the engine may skip those ticks."""
+    shift = max(11 - (rate >> 2), 0)
+    return ((counter >> shift) + 1) << shift
+
+
+@njit(cache=True, inline="always")
+def lfo_advance(counter, enable, rate):
+    """One sample of the LFO counter: x.8, the position is counter >> 8 (0..0x7FFF)."""
     if not enable:
-        # held at position 0, whose AM value is the maximum: AM operators stay
-        # attenuated even with the LFO off (MegaDrive Venom relies on this)
-        return 0, 0x3F, 0
+        return 0                             # held at position 0 while disabled
     sub = counter & 0xFF
     counter += 1
     if sub >= LFO_MAX_COUNT[rate]:
         counter += 0x101 - sub
+    return counter
+
+
+@njit(cache=True, inline="always")
+def lfo_values(counter):
+    """(am 0..63, pm -7..7) at an LFO counter; they change only when counter >> 8 does.
+
+    Position 0 (where a disabled LFO is held) has the maximum AM value: AM operators stay
+    attenuated even with the LFO off (MegaDrive Venom relies on this).
+    """
     am = (counter >> 8) & 0x3F
     if not (counter >> 14) & 1:
         am ^= 0x3F
@@ -190,39 +209,50 @@ def lfo_clock(counter, enable, rate):
         pm ^= 7
     if (counter >> 14) & 1:
         pm = -pm
-    return counter, am, pm
+    return am, pm
+
+
+@njit(cache=True, inline="always")
+def total_attenuation(att, inverted, am_offset, total_level_x8):
+    """An operator's attenuation as heard, x4 (4.8 fixed point), ready for `operator_wave`.
+
+    It depends only on the envelope, the SSG inversion, the LFO AM and TL, so the engine
+    recomputes it when one of those changes, not every sample. `am_offset` is the LFO
+    attenuation if the operator has AM enabled, else 0.
+    """
+    if att > EG_QUIET:
+        return 0x3FF << 2                    # ymfm outputs 0; the full attenuation does too
+    if inverted:
+        att = (0x200 - att) & 0x3FF
+    return min(att + am_offset + total_level_x8, 0x3FF) << 2
+
+
+@njit(cache=True, inline="always")
+def operator_wave(phase_in, attenuation_x4):
+    """14-bit signed output of an operator at a 10-bit phase (modulation already added):
+    POWER[a & 0xFF] >> (a >> 8) with a = LOGSIN[quarter-wave phase] + attenuation,
+    negated on the second half-wave, all folded into two tables (tables.py)."""
+    a = LOGSIN_SIGNED[phase_in & 0x3FF] + attenuation_x4
+    return np.int64(WAVE[a & (2 * SIGN_BIT - 1)])
 
 
 @njit(cache=True, inline="always")
 def operator_output(phase_in, att, inverted, am_offset, total_level_x8):
-    """14-bit signed output of an operator at a 10-bit phase (modulation already added).
-
-    `am_offset` is the LFO attenuation if the operator has AM enabled, else 0.
-    """
-    if att > EG_QUIET:
-        return 0
-    if inverted:
-        att = (0x200 - att) & 0x3FF
-    att = min(att + am_offset + total_level_x8, 0x3FF)
-    p = phase_in & 0x3FF
-    q = p & 0xFF
-    if p & 0x100:
-        q ^= 0xFF                            # the second quarter mirrors the first
-    a = LOGSIN[q] + (att << 2)
-    mag = POWER[a & 0xFF] >> (a >> 8)
-    return -mag if p & 0x200 else mag
+    """14-bit signed output of an operator (both steps above, for one sample)."""
+    return operator_wave(phase_in, total_attenuation(att, inverted, am_offset, total_level_x8))
 
 
 @njit(cache=True, inline="always")
 def feedback_input(fb0, fb1, feedback):
     """O1's self-modulation: the mean of its last two outputs, scaled by the feedback level."""
-    return ((fb0 + fb1) >> (10 - feedback)) if feedback else 0
+    return ((fb0 + fb1) >> (10 - feedback)) & -(feedback != 0)     # (branch-free)
 
 
 @njit(cache=True, inline="always")
 def modulator_input(o1, o2, o3, mask):
     """Half the sum of the earlier operators selected by `mask` (bits O1, O2, O3)."""
-    return ((o1 if mask & 1 else 0) + (o2 if mask & 2 else 0) + (o3 if mask & 4 else 0)) >> 1
+    # branch-free: (x & -bit) is x or 0
+    return ((o1 & -(mask & 1)) + (o2 & -((mask >> 1) & 1)) + (o3 & -((mask >> 2) & 1))) >> 1
 
 
 @njit(cache=True, inline="always")
@@ -234,12 +264,10 @@ def clamp_add(v, o, clip_min, clip_max):
 def carrier_sum(o1, o2, o3, o4, carriers, clip_min, clip_max):
     """The channel's 9-bit value: O4 plus the other carriers, clamped after each addition."""
     v = o4 >> OUTPUT_SHIFT
-    if carriers & 1:
-        v = clamp_add(v, o1, clip_min, clip_max)
-    if carriers & 2:
-        v = clamp_add(v, o2, clip_min, clip_max)
-    if carriers & 4:
-        v = clamp_add(v, o3, clip_min, clip_max)
+    # branch-free: a non-carrier adds 0, and clamping a value already in range changes nothing
+    v = clamp_add(v, o1 & -(carriers & 1), clip_min, clip_max)
+    v = clamp_add(v, o2 & -((carriers >> 1) & 1), clip_min, clip_max)
+    v = clamp_add(v, o3 & -((carriers >> 2) & 1), clip_min, clip_max)
     return v
 
 
@@ -250,6 +278,10 @@ def silent_forever(state, att):
     return state == EG_RELEASE and att > EG_QUIET
 
 
+# Without writes left, the engine checks for silence at this interval (any will do).
+QUIET_CHECK = 512
+
+
 @njit(cache=True)
 def render_writes(times, addresses, data, out):
     """Render channel 1 of a freshly reset chip into `out` (int16, one value per sample).
@@ -257,6 +289,11 @@ def render_writes(times, addresses, data, out):
     times[i] is the sample before which write i lands (sorted); a write takes effect
     on that sample, as on ymfm. The values are the channel's 9-bit DAC input, -257..256,
     before panning and the ladder effect (see `ymfm_output`).
+
+    The samples between two writes form a segment with fixed registers. Within it the
+    per-sample work is the phase and the four operator lookups; an operator's heard
+    attenuation (`total_attenuation`) is kept and recomputed only when an input to it
+    can change: an envelope tick (every third sample), an LFO step, or an SSG-EG event.
     """
     regs = np.zeros(R.REGISTER_FILE_SIZE, np.int64)
     regs[0xB4] = regs[0xB5] = regs[0xB6] = 0xC0          # reset: both pans on
@@ -264,17 +301,15 @@ def render_writes(times, addresses, data, out):
     key_state = np.zeros(4, np.int64)
     cache = np.zeros((4, 7), np.int64)
     rates = np.zeros((4, 4), np.int64)
-    # operator state
+    # operator state (the phase lives in scalars within a segment)
     eg_state = np.full(4, EG_RELEASE, np.int64)
     att = np.full(4, 0x3FF, np.int64)
     phase = np.zeros(4, np.int64)
     inverted = np.zeros(4, np.int64)
     # operator parameters, copied out of `cache` when the registers change
-    steps = np.zeros(4, np.int64)
     tl_x8 = np.zeros(4, np.int64)
     am_mask = np.zeros(4, np.int64)
     ssg_enable = np.zeros(4, np.int64)
-    any_ssg = False
     block_freq = 0
     pm_sens = 0
     feedback = 0
@@ -289,7 +324,8 @@ def render_writes(times, addresses, data, out):
     w = 0
     n_writes = times.shape[0]
     n = out.shape[0]
-    for i in range(n):
+    i = 0
+    while i < n:
         # --- prepare: writes since the last sample, then key changes ---
         if w < n_writes and times[w] <= i:
             while w < n_writes and times[w] <= i:
@@ -306,13 +342,10 @@ def render_writes(times, addresses, data, out):
             output_any = R.ch_output_any(regs)
             lfo_on = R.lfo_enable(regs)
             lfo_rate = R.lfo_rate(regs)
-            any_ssg = False
             for op in range(4):
-                steps[op] = phase_step(block_freq, cache[op, 0], cache[op, 1], 0, 0)
                 tl_x8[op] = cache[op, 2]
                 am_mask[op] = -cache[op, 6]
                 ssg_enable[op] = cache[op, 4]
-                any_ssg |= cache[op, 4] != 0
                 if keyon_live[op] != key_state[op]:
                     key_state[op] = keyon_live[op]
                     if key_state[op]:
@@ -323,7 +356,9 @@ def render_writes(times, addresses, data, out):
                         eg_state[op], att[op], inverted[op] = key_off(eg_state[op], att[op], inverted[op])
                 if not cache[op, 4]:
                     inverted[op] = 0             # (after the key-off, which still used it)
-        elif w == n_writes and i & 63 == 0:
+        if w < n_writes:
+            end = min(times[w], n)
+        else:
             # no writes left: once every operator is released below hearing, the rest is 0
             quiet = True
             for op in range(4):
@@ -331,54 +366,98 @@ def render_writes(times, addresses, data, out):
             if quiet or not output_any:
                 out[i:] = 0
                 return
+            end = min(i + QUIET_CHECK, n)
 
-        # --- envelope clock: x.2 counter, low bits cycle 1, 2, 0 ---
-        env_counter += 1
-        if (env_counter & 3) == EG_CLOCK_DIVIDER:
-            env_counter += 4 - EG_CLOCK_DIVIDER
-        eg_tick = (env_counter & 3) == 0
-
-        lfo_counter, lfo_am, lfo_pm = lfo_clock(lfo_counter, lfo_on, lfo_rate)
-
-        # --- operators ---
-        fb0 = fb1
-        fb1 = fb_in
-        if any_ssg:
-            for op in range(4):
-                if ssg_enable[op]:
-                    eg_state[op], att[op], phase[op], inverted[op] = clock_ssg_eg(
-                        eg_state[op], att[op], phase[op], inverted[op], cache[op, 5], rates[op, EG_ATTACK])
-                else:
-                    inverted[op] = 0
-        if eg_tick:
-            for op in range(4):
-                s = envelope_state(eg_state[op], att[op], cache[op, 3])
-                eg_state[op] = s
-                att[op] = envelope_step(s, att[op], rates[op, s], env_counter >> 2, ssg_enable[op])
-        if pm_sens:
-            for op in range(4):
-                step = phase_step(block_freq, cache[op, 0], cache[op, 1], pm_sens, lfo_pm)
-                phase[op] = (phase[op] + step) & 0xFFFFF
-        else:
-            for op in range(4):
-                phase[op] = (phase[op] + steps[op]) & 0xFFFFF
-
-        # --- output ---
+        # --- the segment's constants ---
+        # with both pans off ymfm stops after O1 (its feedback still runs): the channel is 0
+        out_mask = -1 if output_any else 0
+        if not lfo_on:
+            lfo_counter = 0
+        lfo_am, lfo_pm = lfo_values(lfo_counter)
         am_offset = (lfo_am << 1) >> am_shift
-        o1 = operator_output((phase[0] >> 10) + feedback_input(fb0, fb1, feedback),
-                             att[0], inverted[0], am_offset & am_mask[0], tl_x8[0])
-        fb_in = o1
-        if not output_any:
-            # with both pans off ymfm stops after O1 (its feedback still runs): the channel is 0
-            out[i] = 0
-            continue
-        o2 = operator_output((phase[1] >> 10) + modulator_input(o1, 0, 0, o2_in),
-                             att[1], inverted[1], am_offset & am_mask[1], tl_x8[1])
-        o3 = operator_output((phase[2] >> 10) + modulator_input(o1, o2, 0, o3_in),
-                             att[2], inverted[2], am_offset & am_mask[2], tl_x8[2])
-        o4 = operator_output((phase[3] >> 10) + modulator_input(o1, o2, o3, o4_in),
-                             att[3], inverted[3], am_offset & am_mask[3], tl_x8[3])
-        out[i] = carrier_sum(o1, o2, o3, o4, carriers, CLIP_MIN, CLIP_MAX)
+        s0 = phase_step(block_freq, cache[0, 0], cache[0, 1], pm_sens, lfo_pm)
+        s1 = phase_step(block_freq, cache[1, 0], cache[1, 1], pm_sens, lfo_pm)
+        s2 = phase_step(block_freq, cache[2, 0], cache[2, 1], pm_sens, lfo_pm)
+        s3 = phase_step(block_freq, cache[3, 0], cache[3, 1], pm_sens, lfo_pm)
+        p0, p1, p2, p3 = phase[0], phase[1], phase[2], phase[3]
+        refresh = True           # the heard attenuations below must be recomputed
+        eg_due = 0               # the envelope tick from which the envelopes must run
+        e0 = e1 = e2 = e3 = 0
+        # some SSG-EG operator is at or past 0x200, where SSG-EG acts (every sample)
+        ssg_live = ((ssg_enable[0] & (att[0] >> 9)) | (ssg_enable[1] & (att[1] >> 9))
+                    | (ssg_enable[2] & (att[2] >> 9)) | (ssg_enable[3] & (att[3] >> 9))) != 0
+        for j in range(i, end):
+            # --- envelope clock: x.2 counter, low bits cycle 1, 2, 0 ---
+            env_counter += 1
+            if (env_counter & 3) == EG_CLOCK_DIVIDER:
+                env_counter += 4 - EG_CLOCK_DIVIDER
+            eg_tick = (env_counter & 3) == 0
+
+            if lfo_on:
+                previous = lfo_counter >> 8
+                lfo_counter = lfo_advance(lfo_counter, lfo_on, lfo_rate)
+                if lfo_counter >> 8 != previous:
+                    lfo_am, lfo_pm = lfo_values(lfo_counter)
+                    am_offset = (lfo_am << 1) >> am_shift
+                    refresh = True
+                    if pm_sens:
+                        s0 = phase_step(block_freq, cache[0, 0], cache[0, 1], pm_sens, lfo_pm)
+                        s1 = phase_step(block_freq, cache[1, 0], cache[1, 1], pm_sens, lfo_pm)
+                        s2 = phase_step(block_freq, cache[2, 0], cache[2, 1], pm_sens, lfo_pm)
+                        s3 = phase_step(block_freq, cache[3, 0], cache[3, 1], pm_sens, lfo_pm)
+
+            # --- operators: SSG-EG, envelope, phase ---
+            fb0 = fb1
+            fb1 = fb_in
+            if ssg_live:
+                phase[0], phase[1], phase[2], phase[3] = p0, p1, p2, p3
+                for op in range(4):
+                    if ssg_enable[op]:
+                        s, a, ph, inv = clock_ssg_eg(
+                            eg_state[op], att[op], phase[op], inverted[op], cache[op, 5], rates[op, EG_ATTACK])
+                        if s != eg_state[op] or a != att[op] or inv != inverted[op]:
+                            eg_due = 0
+                            refresh = True
+                        eg_state[op], att[op], phase[op], inverted[op] = s, a, ph, inv
+                p0, p1, p2, p3 = phase[0], phase[1], phase[2], phase[3]
+            if eg_tick and env_counter >> 2 >= eg_due:
+                # run the envelopes, then skip the ticks at which none of them can move
+                c = env_counter >> 2
+                eg_due = c + 4096
+                for op in range(4):
+                    s = envelope_state(eg_state[op], att[op], cache[op, 3])
+                    a = envelope_step(s, att[op], rates[op, s], c, ssg_enable[op])
+                    if s != eg_state[op] or a != att[op]:
+                        eg_due = c + 1        # moved: the next tick may change the state
+                    else:
+                        eg_due = min(eg_due, envelope_next_step(rates[op, s], c))
+                    eg_state[op] = s
+                    att[op] = a
+                refresh = True
+            if refresh:
+                refresh = False
+                e0 = total_attenuation(att[0], inverted[0], am_offset & am_mask[0], tl_x8[0])
+                e1 = total_attenuation(att[1], inverted[1], am_offset & am_mask[1], tl_x8[1])
+                e2 = total_attenuation(att[2], inverted[2], am_offset & am_mask[2], tl_x8[2])
+                e3 = total_attenuation(att[3], inverted[3], am_offset & am_mask[3], tl_x8[3])
+                # SSG-EG acts only at 0x200 and above; below, the level only moves on ticks
+                ssg_live = ((ssg_enable[0] & (att[0] >> 9)) | (ssg_enable[1] & (att[1] >> 9))
+                            | (ssg_enable[2] & (att[2] >> 9)) | (ssg_enable[3] & (att[3] >> 9))) != 0
+            p0 = (p0 + s0) & 0xFFFFF
+            p1 = (p1 + s1) & 0xFFFFF
+            p2 = (p2 + s2) & 0xFFFFF
+            p3 = (p3 + s3) & 0xFFFFF
+
+            # --- output ---
+            o1 = operator_wave((p0 >> 10) + feedback_input(fb0, fb1, feedback), e0)
+            fb_in = o1
+            o2 = operator_wave((p1 >> 10) + modulator_input(o1, 0, 0, o2_in), e1)
+            o3 = operator_wave((p2 >> 10) + modulator_input(o1, o2, 0, o3_in), e2)
+            o4 = operator_wave((p3 >> 10) + modulator_input(o1, o2, o3, o4_in), e3)
+            out[j] = carrier_sum(o1, o2, o3, o4, carriers, CLIP_MIN, CLIP_MAX) & out_mask
+        phase[0], phase[1], phase[2], phase[3] = p0, p1, p2, p3
+        i = end
+    return
 
 
 @njit(cache=True)

@@ -5,7 +5,7 @@ docs/evaluation.md makes on a fresh chip: LFO, every operator and channel regist
 the frequency (A4 then A0), key-on last; key-off before sample `key_off`.
 """
 import numpy as np
-from numba import njit, prange
+from numba import get_parallel_chunksize, njit, prange, set_parallel_chunksize
 
 from . import params as P
 from .chip import render_writes
@@ -106,7 +106,14 @@ def render_batch(vs, block, fnum, n_samples: int, key_off=None,
         out = np.empty((n, n_samples), np.int16)
     elif out.shape != (n, n_samples) or out.dtype != np.int16 or not out.flags.c_contiguous:
         raise ValueError("out must be a C-contiguous int16 array of shape (N, n_samples)")
-    _render_many(vs, blocks, fnums, offs, out)
+    # patches differ in cost (a released note stops early): hand them out one at a
+    # time rather than in one fixed block per thread
+    previous = get_parallel_chunksize()
+    set_parallel_chunksize(1)
+    try:
+        _render_many(vs, blocks, fnums, offs, out)
+    finally:
+        set_parallel_chunksize(previous)
     return out
 
 

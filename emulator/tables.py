@@ -56,3 +56,22 @@ LFO_PM_SHIFTS = np.array([
 
 #: AM sensitivity 0-3 -> right shift of the 7-bit AM value (0 / 1.4 / 5.9 / 11.8 dB).
 AM_SHIFT = np.array([7, 3, 1, 0], np.int64)
+
+# --- Derived tables for the engine's inner loop (the same ROMs, re-indexed) -------------
+# One operator's output is WAVE[LOGSIN_SIGNED[p] + (attenuation << 2)] for a 10-bit phase p:
+# two lookups, no branch. ymfm's two mirrorings are folded into the tables.
+
+#: Log-sine over the whole 10-bit phase: the second quarter mirrors the first
+#: (p & 0x100), and the second half (p & 0x200) sets bit 13, the sign, which no
+#: attenuation sum reaches (0x859 + 0xFFC < 0x2000).
+_P = np.arange(1024)
+LOGSIN_SIGNED = (LOGSIN[np.where(_P & 0x100, (_P & 0xFF) ^ 0xFF, _P & 0xFF)]
+                 | ((_P & 0x200) << 4)).astype(np.int32)
+SIGN_BIT = 0x2000
+
+#: Signed 14-bit output by 4.8 attenuation a (bit 13 = sign): POWER[a & 0xFF] >> (a >> 8),
+#: negated for the second half-wave. Every a >= 13 << 8 gives 0 (POWER < 2^13).
+_A = np.arange(2 * SIGN_BIT) & (SIGN_BIT - 1)
+WAVE = np.where(np.arange(2 * SIGN_BIT) & SIGN_BIT, -1, 1) * (POWER[_A & 0xFF] >> np.minimum(_A >> 8, 31))
+WAVE = WAVE.astype(np.int16)
+del _P, _A

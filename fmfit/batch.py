@@ -20,7 +20,6 @@ import multiprocessing
 import os
 import signal
 import statistics
-import sys
 import threading
 import time
 import warnings
@@ -164,8 +163,8 @@ def match_sample(sample: Sample, options: MatchOptions) -> Outcome:
 
 
 def _make_outputs(sample: Sample, options: MatchOptions) -> tuple[dict[str, bytes], tuple[str, ...]]:
-    """What `fmfit match` writes, by name: the spectrogram first and the report last, so
-    that a sample whose report exists was written whole."""
+    """What `fmfit match` writes, by name, in writing order: the spectrogram (not among
+    the outputs that make a sample complete) first, so a complete sample has it too."""
     from .matching import match, output_files, spectrogram_name, spectrogram_png
 
     result = match(sample.source, algorithms=options.algorithms, renders=options.budget,
@@ -197,14 +196,14 @@ def available_cores() -> int:
 
 
 def _start_worker(numba_threads: int, parent_pid: int) -> None:
-    """Each worker process: numba's threads sized so that the workers share the cores
-    (set before numba is imported, and again in case it already was), Ctrl-C left to the
-    parent, and an exit when the parent dies (kill -9) instead of an orphan."""
+    """Each worker process: numba's threads sized so that the workers share the cores,
+    Ctrl-C left to the parent, and an exit when the parent dies (kill -9) rather than an
+    orphan. Importing fmfit imports numba, so the variable alone would come too late
+    here: set_num_threads does the work (tasks run on this, the main, thread)."""
     os.environ["NUMBA_NUM_THREADS"] = str(numba_threads)
-    if "numba" in sys.modules:
-        import numba
+    import numba
 
-        numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
 
@@ -354,11 +353,7 @@ def run(in_dir, out_dir, options: MatchOptions = MatchOptions(), *, jobs: int = 
     samples = find_samples(in_dir, out_dir)
     if not samples:
         raise ValueError(f"{in_dir}: no audio files ({', '.join(AUDIO_SUFFIXES)})")
-    todo = [s for s in samples if force or not is_complete(s, options)]
-    pending = {s.relative for s in todo}
-    reports = {s.relative: read_report(s) for s in samples if s.relative not in pending}
-    rows = {s.relative: summary_row(s, "skipped", reports[s.relative])
-            for s in samples if s.relative not in pending}
+    todo, rows, reports = _plan(samples, options, force)
     info = {"input": str(in_dir), "output": str(out_dir), "options": asdict(options),
             "jobs": jobs, "scheduler": None if scheduler is None else str(scheduler)}
 
@@ -391,6 +386,34 @@ def run(in_dir, out_dir, options: MatchOptions = MatchOptions(), *, jobs: int = 
         patches = [_bank_patch(s, reports[s.relative]) for s in samples if reports.get(s.relative)]
         banks = write_banks(Path(bank), patches) if patches else []
     return BatchResult([rows[s.relative] for s in samples if s.relative in rows], summary, banks)
+
+
+def _plan(samples: list[Sample], options: MatchOptions, force: bool) -> tuple[list[Sample], dict, dict]:
+    """The samples to match, and the summary rows and reports of the others: those done
+    before (skipped) and those whose outputs would overwrite another's (failed)."""
+    clashes = name_clashes(samples)
+    todo, rows, reports = [], {}, {}
+    for s in samples:
+        if s.relative in clashes:
+            rows[s.relative] = summary_row(s, "failed", {}, error=clashes[s.relative])
+        elif force or not is_complete(s, options):
+            todo.append(s)
+        else:
+            reports[s.relative] = read_report(s)
+            rows[s.relative] = summary_row(s, "skipped", reports[s.relative])
+    return todo, rows, reports
+
+
+def name_clashes(samples: list[Sample]) -> dict[str, str]:
+    """Samples whose outputs would be another's (a.wav beside a.flac): each but the first,
+    with the reason."""
+    first: dict[tuple[Path, str], str] = {}
+    clashes = {}
+    for s in samples:
+        owner = first.setdefault((s.out_dir, s.stem), s.relative)
+        if owner != s.relative:
+            clashes[s.relative] = f"{s.relative}: same name as {owner}, whose outputs it would overwrite"
+    return clashes
 
 
 def _outcomes(todo: list[Sample], options: MatchOptions, jobs: int, scheduler) -> Iterator[tuple[Sample, Outcome]]:

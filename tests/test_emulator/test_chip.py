@@ -133,3 +133,47 @@ def test_ymfm_output_mapping_matches_ymfm():
     ours = emulator.render_register_writes(writes, 3000)
     np.testing.assert_array_equal([chip.ymfm_output(int(x)) for x in ours], left)
     assert chip.ymfm_output(0) == 504   # silence, per the doc
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_engine_shortcuts_are_bit_exact(seed):
+    """The engine's shortcuts: attenuation kept between envelope ticks, LFO steps and
+    SSG-EG events, envelope ticks skipped while no operator can move, segments between
+    writes. Stress them: SSG-EG on every operator (holding and repeating, key-off while
+    inverted), fast LFOs with AM and PM, writes and key-offs on every sample phase of
+    the 3-sample envelope clock, and notes long enough for the slow envelope rates."""
+    rng = np.random.default_rng(500 + seed)
+    for k in range(12):
+        v = random_vector(rng)
+        v[P.LFO] = P.LFO_ENABLE | int(rng.integers(0, 8)) if k % 3 else 0
+        v[P.AMS], v[P.FMS] = int(rng.integers(0, 4)), int(rng.integers(0, 8))
+        for op in range(4):
+            b = P.op_base(op)
+            v[b + P.SSG_EG] = 8 | int(rng.integers(0, 8)) if rng.random() < 0.7 else 0
+            v[b + P.AM] = int(rng.integers(0, 2))
+            v[b + P.DECAY_RATE] = int(rng.integers(0, 32))
+            v[b + P.SUSTAIN_RATE] = int(rng.integers(0, 32)) if rng.random() < 0.7 else 0
+        n = 20_000
+        key_off = int(rng.integers(n // 4, n // 2)) * 3 + k % 3
+        writes = note_writes(v, int(rng.integers(0, 8)), int(rng.integers(0, 2048)), key_off)
+        t = key_off + 1 + k % 3
+        writes += [(t, 0x28, 0xF0), (t + 2000 + k, 0x40, int(rng.integers(0, 40))),
+                   (t + 4001, 0x28, 0x00)]
+        _assert_same(writes, n, f"seed {seed} patch {k}")
+
+
+def test_numba_cache_is_dropped_when_a_source_changes(tmp_path, monkeypatch):
+    """numba's cache only watches a cached function's own file; the package drops all of
+    its cache files when any of its sources changed (emulator/_numba_cache.py)."""
+    from emulator import _numba_cache
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n")
+    stale = tmp_path / "__pycache__" / "a.f-1.py311.nbi"
+    monkeypatch.setattr(_numba_cache, "_HERE", tmp_path)
+    _numba_cache.drop_stale_cache()
+    stale.write_text("")
+    _numba_cache.drop_stale_cache()          # unchanged sources: kept
+    assert stale.exists()
+    (tmp_path / "a.py").write_text("x = 2\n")
+    _numba_cache.drop_stale_cache()          # changed: dropped
+    assert not stale.exists()
