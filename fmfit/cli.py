@@ -60,6 +60,23 @@ def _int_list(text: Optional[str], name: str) -> Optional[list[int]]:
         raise ValueError(f"--{name} takes numbers separated by commas, got {text!r}") from None
 
 
+def parse_budget(text: Optional[str]) -> tuple[Optional[int], Optional[float]]:
+    """--budget: a number of renders ("4000") or seconds ("8s")."""
+    if text is None:
+        return None, None
+    t = text.strip().lower()
+    try:
+        if t.endswith("s"):
+            seconds = float(t[:-1])
+            if seconds > 0:
+                return None, seconds
+        elif int(t) > 0:
+            return int(t), None
+    except ValueError:
+        pass
+    raise ValueError(f"--budget {text!r}: give a number of renders (4000) or seconds (8s)")
+
+
 @app.command()
 @friendly
 def match(
@@ -68,7 +85,7 @@ def match(
     note: Optional[str] = typer.Option(None, help="The note's pitch, if you know it: C4, 60 or 261.6hz."),
     formats: str = typer.Option("dmp,fui,tfi,y12,opni", "--format", help="Patch formats to write, comma-separated."),
     algorithms: Optional[str] = typer.Option(None, help="Only these algorithms, e.g. 4,5,7."),
-    budget: Optional[int] = typer.Option(None, help="Patches to render at most (default 4000; 700 with --fast)."),
+    budget: Optional[str] = typer.Option(None, help="Patches to render at most (default 4000; 700 with --fast), or a time such as 8s."),
     fast: bool = typer.Option(False, "--fast", help="A quicker, rougher match."),
     seed: int = typer.Option(0, help="The same sample and seed give the same patch."),
     candidates: int = typer.Option(1, min=1, max=8, help="Write the N best distinct patches."),
@@ -104,8 +121,9 @@ def match(
         def progress(fraction, best):
             bar.update(task, completed=fraction, best=f"{best:.2f}")
 
+        renders, seconds = parse_budget(budget)
         result = run_match(sample, note=note, algorithms=_int_list(algorithms, "algorithms"),
-                           renders=budget, fast=fast, seed=seed, candidates=candidates,
+                           renders=renders, seconds=seconds, fast=fast, seed=seed, candidates=candidates,
                            warm_start=warm_start, progress=progress)
     for w in result.warnings:
         err.print(f"[yellow]warning:[/] {sample}: {w}")

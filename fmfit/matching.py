@@ -81,13 +81,13 @@ def _warm_starts(a: NoteAnalysis, key_off) -> tuple[list[np.ndarray], np.ndarray
 
 
 def match(source, sr: int | None = None, *, note=None, algorithms=None, renders: int | None = None,
-          fast: bool = False, seed: int = 0, candidates: int = 1, warm_start: bool = True,
+          seconds: float | None = None, fast: bool = False, seed: int = 0, candidates: int = 1, warm_start: bool = True,
           progress=None) -> MatchResult:
     """Find the patch that sounds closest to a note.
 
     `source` is a path to an audio file or a mono array (then `sr` is required).
     `renders` caps the patches rendered (the budget); the same input and seed give
-    the same patch.
+    the same patch. `seconds` adds a time limit (which makes the result machine-dependent).
     """
     t0 = time.perf_counter()
     warnings: list[str] = []
@@ -108,6 +108,8 @@ def match(source, sr: int | None = None, *, note=None, algorithms=None, renders:
     if not algorithms or any(not 0 <= x <= 7 for x in algorithms):
         raise ValueError("algorithms must be numbers 0-7")
     budget = renders if renders is not None else (FAST_RENDERS if fast else DEFAULT_RENDERS)
+    if seconds is not None and renders is None:
+        budget = 10**6                # the deadline decides
     key_off = a.hold_samples if a.note_off_found else None
     target = np.asarray(a.target, np.float64)
     starts, prior = _preset_starts(), None
@@ -115,7 +117,7 @@ def match(source, sr: int | None = None, *, note=None, algorithms=None, renders:
         proposals, prior = _warm_starts(a, key_off)
         starts = proposals + starts
     found = find_patches(target, a.rate, a.f0_hz, a.block, a.fnum, key_off,
-                         algorithms=algorithms, renders=budget, seed=seed, starts=starts,
+                         algorithms=algorithms, renders=budget, seconds=seconds, seed=seed, starts=starts,
                          algorithm_prior=prior, candidates=candidates, progress=progress)
     cands = [Candidate(Patch.from_params(f.vector, name="fmfit"), f.distance)
              for f in found.found[:max(1, candidates)]]

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,17 +37,19 @@ class SearchReport:
 
 def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int,
                  key_off: int | None, *, algorithms=range(8), renders: int = 4000,
-                 seed: int = 0, starts=(), algorithm_prior: np.ndarray | None = None,
+                 seconds: float | None = None, seed: int = 0, starts=(), algorithm_prior: np.ndarray | None = None,
                  candidates: int = 1, progress=None) -> SearchReport:
     """Search the algorithms for the patch closest to `target` (chip-rate float audio).
 
+    `renders` caps the patches rendered; `seconds`, if given, also stops the search at a
+    deadline (then the stage shares assume `renders` could have been reached).
     `starts` are extra starting vectors (presets, the warm-start model), `algorithm_prior`
     the model's P(algorithm); `progress(fraction, best_distance)` follows the search.
     """
     algorithms = sorted(set(algorithms))
     screen_len = min(len(target), max(int(SCREEN_SECONDS * rate), 1))
     total = max(int(renders), 50)
-    budget = Budget(total)
+    budget = Budget(total, seconds)
     screen = Evaluator(target[:screen_len], block, fnum, key_off, budget=budget)
     full = Evaluator(target, block, fnum, key_off, budget=budget)
     spent = lambda: screen.renders + full.renders  # noqa: E731
@@ -70,6 +73,11 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
         if a not in best or dist < best[a][1]:
             best[a] = (v, float(dist))
 
+    if seconds is not None and screen.seconds > 0:
+        # plan the stages for what the deadline allows at the speed seen so far
+        remaining = budget.deadline - time.monotonic()
+        total = min(total, spent() + int(0.8 * remaining * screen.renders / screen.seconds))
+
     # 2. CMA-ES for the most promising algorithms
     score = {a: best[a][1] - (0.5 * algorithm_prior[a] if algorithm_prior is not None else 0.0)
              for a in algorithms}
@@ -89,8 +97,8 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
         best[a] = polish(screen, best[a][0], renders=share, on_round=report)
 
     # 4. the whole note: rank, then polish the leaders
-    budget.left = max(budget.left, len(chosen))   # the final ranking always happens
-    whole = dict(zip(chosen, full(np.array([best[a][0] for a in chosen]))))
+    with budget.suspended(len(chosen)):           # the final ranking always happens
+        whole = dict(zip(chosen, full(np.array([best[a][0] for a in chosen]))))
     ranked = sorted(chosen, key=whole.get)
     best_seen[0] = np.inf
     found = {}

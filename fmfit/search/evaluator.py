@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -53,10 +54,35 @@ class Evaluator:
 
 
 class Budget:
-    """Renders left, shared by the evaluators of one search."""
+    """Renders left, shared by the evaluators of one search, and an optional deadline.
 
-    def __init__(self, renders: int):
-        self.left = int(renders)
+    A deadline makes the result depend on the machine's speed; a render count does not.
+    """
+
+    def __init__(self, renders: int, seconds: float | None = None):
+        self._left = int(renders)
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    @property
+    def left(self) -> int:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            return 0
+        return self._left
+
+    @left.setter
+    def left(self, value: int):
+        self._left = int(value)
+
+    @contextmanager
+    def suspended(self, renders: int):
+        """Allow `renders` more whatever is left (for the last necessary step)."""
+        deadline, left = self.deadline, self._left
+        self.deadline, self._left = None, max(left, renders)
+        try:
+            yield
+        finally:
+            self.deadline = deadline
+            self._left = max(0, left - (max(left, renders) - self._left))
 
 
 def canonical_key(v: np.ndarray) -> bytes:
