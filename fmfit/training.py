@@ -130,6 +130,11 @@ def train(size: int = 24000, seed: int = 0, path=DEFAULT_PATH, progress=None) ->
         "train_seconds": round(time.perf_counter() - t0, 1), "machine": platform.machine(),
     }
     model.save(path, card)
+    from .atomic import write_atomic
+    import json
+    from pathlib import Path
+
+    write_atomic(Path(path).with_suffix(".card.json"), (json.dumps(card, indent=2) + "\n").encode(), force=True)
     return card
 
 
