@@ -45,7 +45,8 @@ class MatchOptions:
     """The match options every sample of a batch gets (see fmfit.matching.match)."""
     formats: tuple[str, ...] = ("dmp", "fui", "tfi", "y12", "opni")
     algorithms: tuple[int, ...] | None = None
-    budget: int | None = None
+    budget: int | None = None        # renders
+    seconds: float | None = None     # a time limit per sample (results then depend on the machine)
     fast: bool = False
     seed: int = 0
     candidates: int = 1
@@ -69,6 +70,8 @@ class MatchOptions:
             object.__setattr__(self, "algorithms", tuple(sorted(set(self.algorithms))))
         if self.budget is not None and self.budget < 1:
             raise ValueError("--budget: at least 1")
+        if self.seconds is not None and not self.seconds > 0:
+            raise ValueError("--budget: a time above 0 s")
         if not 1 <= self.candidates <= 8:
             raise ValueError("--candidates: 1 to 8")
 
@@ -168,7 +171,7 @@ def _make_outputs(sample: Sample, options: MatchOptions) -> tuple[dict[str, byte
     from .matching import match, output_files, spectrogram_name, spectrogram_png
 
     result = match(sample.source, algorithms=options.algorithms, renders=options.budget,
-                   fast=options.fast, seed=options.seed, candidates=options.candidates,
+                   seconds=options.seconds, fast=options.fast, seed=options.seed, candidates=options.candidates,
                    warm_start=options.warm_start)
     png = spectrogram_png(result)
     files = {spectrogram_name(sample.stem): png} if png is not None else {}
@@ -181,8 +184,9 @@ def error_line(error: BaseException) -> str:
     from .analysis import AudioError
     from .formats import FormatError
     from .patch import PatchError
+    from .warmstart import ModelError
 
-    known = (AudioError, FormatError, PatchError, ValueError, OSError)
+    known = (AudioError, FormatError, PatchError, ModelError, ValueError, OSError)
     text = str(error) if isinstance(error, known) else f"internal error: {type(error).__name__}: {error}"
     return " ".join(text.split()) or type(error).__name__
 

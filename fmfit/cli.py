@@ -150,7 +150,7 @@ def batch(
     out_dir: Path = typer.Argument(..., help="Where the results go, in the same folder tree."),
     formats: str = typer.Option("dmp,fui,tfi,y12,opni", "--format", help="Patch formats to write, comma-separated."),
     algorithms: Optional[str] = typer.Option(None, help="Only these algorithms, e.g. 4,5,7."),
-    budget: Optional[int] = typer.Option(None, help="Patches to render at most per sample (default 4000; 700 with --fast)."),
+    budget: Optional[str] = typer.Option(None, help="Patches to render at most per sample (default 4000; 700 with --fast), or a time such as 8s."),
     fast: bool = typer.Option(False, "--fast", help="A quicker, rougher match."),
     seed: int = typer.Option(0, help="The same sample and seed give the same patch."),
     candidates: int = typer.Option(1, min=1, max=8, help="Write the N best distinct patches."),
@@ -166,8 +166,9 @@ def batch(
 
     from .batch import BANK_SIZE, MatchOptions, run
 
+    renders, seconds = parse_budget(budget)
     options = MatchOptions(formats=tuple(formats.split(",")), algorithms=_int_list(algorithms, "algorithms"),
-                           budget=budget, fast=fast, seed=seed, candidates=candidates, warm_start=warm_start)
+                           budget=renders, seconds=seconds, fast=fast, seed=seed, candidates=candidates, warm_start=warm_start)
     with Progress(TextColumn("[bold]batch[/]"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   TextColumn("median distance {task.fields[median]}  failed {task.fields[failed]}"),
                   console=err, disable=quiet, transient=True) as bar:

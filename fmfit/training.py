@@ -21,7 +21,7 @@ from emulator import params as P
 from . import __version__
 from . import features as F
 from .notes import CHIP_RATE, block_fnum, midi_to_hz
-from .warmstart import DEFAULT_PATH, WarmStart
+from .warmstart import DEFAULT_PATH, MODEL_VERSION, WarmStart
 
 HOLD_S, RELEASE_S = 2.0, 0.5
 NOTES = range(45, 73)
@@ -119,10 +119,10 @@ def train(size: int = 24000, seed: int = 0, path=DEFAULT_PATH, progress=None) ->
     vectors, notes = sample_bank(real, size, seed)
     feats = describe_bank(vectors, notes, progress)
     model = WarmStart().fit(feats, vectors)
-    held_out = _held_out_accuracy(feats, vectors, seed)
+    held_out = _held_out_accuracy(feats, vectors, model.reachable_, seed)
     card = {
         "model": "fmfit warm start: k-nearest neighbours over a rendered patch bank",
-        "version": 1, "fmfit_version": __version__, "date": date.today().isoformat(), "seed": seed,
+        "version": MODEL_VERSION, "fmfit_version": __version__, "date": date.today().isoformat(), "seed": seed,
         "bank_size": int(size), "real_patches_in_prior": int(len(real)),
         "evaluation_patches_excluded": int(len(evaluation)), "uniform_share": UNIFORM_SHARE,
         "notes": [NOTES.start, NOTES.stop - 1], "hold_s": HOLD_S, "release_s": RELEASE_S,
@@ -138,14 +138,17 @@ def train(size: int = 24000, seed: int = 0, path=DEFAULT_PATH, progress=None) ->
     return card
 
 
-def _held_out_accuracy(feats: np.ndarray, vectors: np.ndarray, seed: int) -> dict:
-    """Top-1/top-3 algorithm accuracy on a held-out tenth of the bank (exact labels)."""
+def _held_out_accuracy(feats: np.ndarray, vectors: np.ndarray, reachable: np.ndarray, seed: int) -> dict:
+    """Top-1/top-3 algorithm accuracy on a held-out tenth of the bank, counted right when
+    the predicted algorithm can play the patch (an optimistic figure: bank patches have
+    near relatives; bench_warmstart measures it on held-out real patches)."""
     rng = np.random.default_rng(seed + 1)
     test = rng.random(len(feats)) < 0.1
-    m = WarmStart().fit(feats[~test], vectors[~test])
+    m = WarmStart().fit(feats[~test], vectors[~test], reachable[~test])
     proba = m.algorithm_probabilities(feats[test])
-    truth = vectors[test, P.ALGORITHM]
+    reachable = reachable[test]
     top = np.argsort(-proba, axis=1)
-    return {"top1": round(float(np.mean(top[:, 0] == truth)), 3),
-            "top3": round(float(np.mean(np.any(top[:, :3] == truth[:, None], axis=1))), 3),
+    rows = np.arange(len(top))[:, None]
+    return {"top1_reachable": round(float(np.mean(reachable[rows[:, 0], top[:, 0]])), 3),
+            "top3_reachable": round(float(np.mean(np.any(reachable[rows, top[:, :3]], axis=1))), 3),
             "n": int(test.sum())}

@@ -2,8 +2,10 @@
 
 It is a nearest-neighbour model over a bank of rendered patches (drawn from a prior
 learned from real patches): the target's features (fmfit.features) find the bank
-renders that look most alike, their patches become the search's starting points, and a
-distance-weighted vote of the neighbours' algorithms says which algorithms to try first.
+renders that look most alike, and their patches become the search's starting points.
+Which algorithms to try first is a distance-weighted vote of the neighbours over the
+algorithms that can play each neighbour's sound exactly (fmfit.algorithms): a sound
+that several algorithms can make counts for all of them, which is what the search needs.
 Stored as plain arrays (.npz) so that loading needs no pickle and no matching
 scikit-learn version; the neighbour index is rebuilt on load (it takes milliseconds).
 """
@@ -16,13 +18,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+from sklearn.neighbors import NearestNeighbors
 
 from emulator import params as P
 
 from . import features as F
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "models" / "warmstart.npz"
 
 
@@ -35,9 +37,11 @@ class WarmStart:
     """fit(features, vectors) / propose(features) in the manner of a scikit-learn estimator."""
 
     n_neighbors: int = 48
-    vote_neighbors: int = 24
+    vote_neighbors: int = 32
 
-    def fit(self, features: np.ndarray, vectors: np.ndarray) -> "WarmStart":
+    def fit(self, features: np.ndarray, vectors: np.ndarray, reachable: np.ndarray | None = None) -> "WarmStart":
+        """features (n, features.SIZE), patch vectors (n, params.SIZE); `reachable` (n, 8)
+        marks the algorithms that can play each patch (computed when not given)."""
         features = np.asarray(features, np.float32)
         vectors = np.asarray(vectors, np.int64)
         if features.ndim != 2 or features.shape[1] != F.SIZE:
@@ -46,26 +50,26 @@ class WarmStart:
             raise ValueError(f"vectors must have shape ({features.shape[0]}, {P.SIZE}), got {vectors.shape}")
         if not np.all(np.isfinite(features)):
             raise ValueError("features hold NaN or infinite values")
-        self.mean_ = features.mean(axis=0)
-        self.scale_ = features.std(axis=0) + 1e-3
         self.features_ = features
         self.vectors_ = vectors
+        self.reachable_ = reachable_matrix(vectors) if reachable is None else np.asarray(reachable, bool)
         self._index()
         return self
 
     def _index(self):
+        self.mean_ = self.features_.mean(axis=0)
+        self.scale_ = self.features_.std(axis=0) + 1e-3
         z = (self.features_ - self.mean_) / self.scale_
-        k = min(self.n_neighbors, len(z))
-        self.neighbours_ = NearestNeighbors(n_neighbors=k).fit(z)
-        self.classifier_ = KNeighborsClassifier(
-            n_neighbors=min(self.vote_neighbors, len(z)), weights="distance").fit(z, self.vectors_[:, P.ALGORITHM])
+        self.neighbours_ = NearestNeighbors(n_neighbors=min(max(self.n_neighbors, self.vote_neighbors), len(z))).fit(z)
 
     def algorithm_probabilities(self, features: np.ndarray) -> np.ndarray:
-        """P(algorithm) for each row of features: shape (n, 8)."""
+        """For each row of features, a score per algorithm (n, 8), summing to 1: the
+        neighbours' distance-weighted vote for the algorithms that can play them."""
         z = (np.atleast_2d(features) - self.mean_) / self.scale_
-        proba = np.zeros((z.shape[0], 8))
-        proba[:, self.classifier_.classes_] = self.classifier_.predict_proba(z)
-        return proba
+        dist, idx = self.neighbours_.kneighbors(z, n_neighbors=min(self.vote_neighbors, len(self.vectors_)))
+        weights = 1.0 / np.maximum(dist, 1e-6)
+        votes = np.einsum("nk,nka->na", weights, self.reachable_[idx].astype(np.float64))
+        return votes / votes.sum(axis=1, keepdims=True)
 
     def propose(self, features: np.ndarray, k: int | None = None) -> np.ndarray:
         """The patch vectors of the k nearest bank renders, nearest first (distinct)."""
@@ -83,6 +87,7 @@ class WarmStart:
         np.savez_compressed(
             buf, version=np.int64(MODEL_VERSION), feature_size=np.int64(F.SIZE),
             features=self.features_.astype(np.float16), vectors=self.vectors_.astype(np.int8),
+            reachable=np.packbits(self.reachable_, axis=1),
             n_neighbors=np.int64(self.n_neighbors), vote_neighbors=np.int64(self.vote_neighbors),
             card=np.frombuffer(json.dumps(card).encode(), np.uint8))
         write_atomic(path, buf.getvalue(), force=True)
@@ -101,17 +106,16 @@ class WarmStart:
                 model = cls(int(z["n_neighbors"]), int(z["vote_neighbors"]))
                 model.features_ = z["features"].astype(np.float32)
                 model.vectors_ = z["vectors"].astype(np.int64)
+                model.reachable_ = np.unpackbits(z["reachable"], axis=1)[:, :8].astype(bool)
                 model.card = json.loads(bytes(z["card"]).decode())
         except ModelError:
             raise
         except Exception as e:
             raise ModelError(f"{path}: not a readable warm-start model ({type(e).__name__}: {e})") from None
         if model.vectors_.ndim != 2 or model.vectors_.shape[1] != P.SIZE or \
-                len(model.vectors_) != len(model.features_) or \
+                len(model.vectors_) != len(model.features_) or len(model.reachable_) != len(model.vectors_) or \
                 np.any(model.vectors_ < 0) or np.any(model.vectors_ > P.MAXIMA):
             raise ModelError(f"{path}: corrupt warm-start model (bad patch table)")
-        model.mean_ = model.features_.mean(axis=0)
-        model.scale_ = model.features_.std(axis=0) + 1e-3
         model._index()
         return model
 
@@ -120,3 +124,14 @@ class WarmStart:
 def load_default(path: str | None = None) -> WarmStart:
     """The shipped model, loaded once per process ($FMFIT_MODEL overrides the path)."""
     return WarmStart.load(path or os.environ.get("FMFIT_MODEL") or DEFAULT_PATH)
+
+
+def reachable_matrix(vectors: np.ndarray) -> np.ndarray:
+    """(n, 8) booleans: which algorithms can play each patch vector exactly."""
+    from .algorithms import reachable_algorithms
+    from .patch import Patch
+
+    out = np.zeros((len(vectors), 8), bool)
+    for i, v in enumerate(vectors):
+        out[i, list(reachable_algorithms(Patch.from_params(v)))] = True
+    return out

@@ -199,10 +199,14 @@ def test_finding_samples(tmp_path):
 
 
 def test_options_are_checked_before_any_work(tmp_path):
-    for bad in (["--format", "xyz"], ["--algorithms", "9"], ["--bank", tmp_path / "b.dmp"]):
-        r = fmfit("batch", tmp_path, tmp_path / "out", *bad)
-        assert r.returncode == 1 and "Traceback" not in r.stderr
-        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    for bad in ({"formats": ("xyz",)}, {"algorithms": (9,)}, {"budget": 0}, {"seconds": 0.0}, {"candidates": 9}):
+        with pytest.raises(ValueError):
+            MatchOptions(**bad)
+    with pytest.raises(ValueError, match="wopn"):
+        batch.run(tmp_path, tmp_path / "out", OPTIONS, bank=tmp_path / "b.dmp")
+    r = fmfit("batch", tmp_path, tmp_path / "out", "--format", "xyz")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "--format xyz" in r.stderr
 
 
 def test_rerun_skips_what_is_done_and_force_redoes_it(done, tmp_path, monkeypatch):
