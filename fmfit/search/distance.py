@@ -8,6 +8,8 @@ Frequencies the judge never hears (above ~20 kHz after its 44.1 kHz resampling) 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
@@ -30,8 +32,13 @@ def power_spectrogram(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=Non
     f = _frames(x, n_fft, hop)
     if frames is not None:
         f = f[..., frames, :]
-    spec = scipy.fft.rfft(f * hann(n_fft, sym=False).astype(np.float32), axis=-1, workers=-1)[..., :bins]
+    spec = scipy.fft.rfft(f * _window(n_fft), axis=-1, workers=-1)[..., :bins]
     return spec.real ** 2 + spec.imag ** 2
+
+
+@lru_cache(maxsize=8)
+def _window(n_fft: int) -> np.ndarray:
+    return hann(n_fft, sym=False).astype(np.float32)
 
 
 class SpectralDistance:
@@ -69,8 +76,18 @@ class SpectralDistance:
 
 
 def _normalised(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows scaled to RMS 1 (float32), and which rows were silent."""
-    x = np.asarray(x, np.float32)
-    rms = np.sqrt(np.mean(np.square(x, dtype=np.float64), axis=1))
+    """Rows scaled to RMS 1 (float32), and which rows were silent.
+
+    Integer renders are squared and summed exactly, so a target holding the same values
+    gets the same scale: identical sounds are at distance 0, not 1e-5.
+    """
+    x = np.asarray(x)
+    if np.issubdtype(x.dtype, np.integer):
+        energy = np.einsum("ij,ij->i", x, x, dtype=np.int64).astype(np.float64)
+    else:
+        energy = np.einsum("ij,ij->i", x, x, dtype=np.float64)
+    rms = np.sqrt(energy / x.shape[1])
     silent = rms == 0
-    return x * (1.0 / np.where(silent, 1.0, rms)).astype(np.float32)[:, None], silent
+    scaled = x.astype(np.float32)
+    scaled *= (1.0 / np.where(silent, 1.0, rms)).astype(np.float32)[:, None]
+    return scaled, silent
