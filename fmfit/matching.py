@@ -16,11 +16,12 @@ from .analysis import NoteAnalysis, analyse, load_audio
 from .atomic import OutputExistsError, write_atomic
 from .notes import block_fnum, block_fnum_to_hz, hz_to_midi, midi_to_hz, note_name
 from .patch import Patch
-from .search import find_patches
+from .search import NoteOption, find_patches
 
 DEFAULT_FORMATS = ("dmp", "fui", "tfi", "y12", "opni")
 DEFAULT_RENDERS = 4000       # the default budget: about 10 s on a 2-core machine
 FAST_RENDERS = 700
+OCTAVE_HANDICAP = 1.15       # another octave must fit 15% better than the heard pitch
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,19 @@ def _preset_starts() -> list[np.ndarray]:
     return [searchable(p.to_params()) for p in library()]
 
 
-def _warm_starts(a: NoteAnalysis, key_off) -> tuple[list[np.ndarray], np.ndarray]:
-    """The warm-start model's proposals and P(algorithm) for this note."""
-    from . import features
-    from .warmstart import load_default
+def _note_option(a: NoteAnalysis, f0: float, block: int, fnum: int, key_off, warm_start: bool,
+                 handicap: float = 1.0) -> NoteOption:
+    """Starting points for playing the target at f0: the warm start's, then the presets."""
+    starts, prior = _preset_starts(), None
+    if warm_start:
+        from . import features
+        from .warmstart import load_default
 
-    model = load_default()
-    f = features.describe(np.asarray(a.target, np.float32), a.rate, a.f0_hz, key_off)
-    return list(model.propose(f)), model.algorithm_probabilities(f)[0]
+        model = load_default()
+        f = features.describe(np.asarray(a.target, np.float32), a.rate, f0, key_off)
+        starts = list(model.propose(f)) + starts
+        prior = model.algorithm_probabilities(f)[0]
+    return NoteOption(f0, block, fnum, tuple(starts), prior, handicap)
 
 
 def match(source, sr: int | None = None, *, note=None, algorithms=None, renders: int | None = None,
@@ -112,13 +118,24 @@ def match(source, sr: int | None = None, *, note=None, algorithms=None, renders:
         budget = 10**6                # the deadline decides
     key_off = a.hold_samples if a.note_off_found else None
     target = np.asarray(a.target, np.float64)
-    starts, prior = _preset_starts(), None
-    if warm_start:
-        proposals, prior = _warm_starts(a, key_off)
-        starts = proposals + starts
-    found = find_patches(target, a.rate, a.f0_hz, a.block, a.fnum, key_off,
-                         algorithms=algorithms, renders=budget, seconds=seconds, seed=seed, starts=starts,
-                         algorithm_prior=prior, candidates=candidates, progress=progress)
+    options = [_note_option(a, a.f0_hz, a.block, a.fnum, key_off, warm_start)]
+    if note is None and a.pitched:
+        # An FM sound's pitch is ambiguous by octaves: a x0.5 ratio halves the period
+        # and ratios that are all even double it. The octave above and below get their
+        # starting points scored too, at a handicap, since most recordings are heard
+        # at their played note.
+        for shift in (12, -12):
+            midi = round(a.midi) + shift
+            if 12 <= midi <= 108:
+                f = midi_to_hz(midi)
+                options.append(_note_option(a, f, *block_fnum(f), key_off, warm_start, OCTAVE_HANDICAP))
+    first = options[0]
+    found = find_patches(target, a.rate, first.f0, first.block, first.fnum, key_off,
+                         algorithms=algorithms, renders=budget, seconds=seconds, seed=seed,
+                         starts=first.starts, algorithm_prior=first.algorithm_prior,
+                         candidates=candidates, progress=progress, other_notes=options[1:])
+    if found.note is not first:
+        a = dataclasses.replace(a, block=found.note.block, fnum=found.note.fnum)
     cands = [Candidate(Patch.from_params(f.vector, name="fmfit"), f.distance)
              for f in found.found[:max(1, candidates)]]
     best = cands[0].patch

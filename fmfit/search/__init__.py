@@ -24,6 +24,23 @@ REFINED_ALGORITHMS = 3    # how many algorithms get CMA-ES
 
 
 @dataclass(frozen=True)
+class NoteOption:
+    """A note the target may have been played at, with its own starting points.
+
+    An FM sound's pitch is ambiguous by octaves (a x0.5 ratio halves the period, ratios
+    that are all even double it), so the search may weigh a few notes. `handicap`
+    multiplies the best starting distance when the notes are compared.
+    """
+
+    f0: float
+    block: int
+    fnum: int
+    starts: tuple = ()
+    algorithm_prior: np.ndarray | None = None
+    handicap: float = 1.0
+
+
+@dataclass(frozen=True)
 class Found:
     vector: np.ndarray
     distance: float
@@ -33,26 +50,28 @@ class Found:
 class SearchReport:
     found: list[Found]            # best first, at most one per algorithm
     renders: int
+    note: NoteOption | None = None  # the note the patches are for
 
 
 def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int,
                  key_off: int | None, *, algorithms=range(8), renders: int = 4000,
                  seconds: float | None = None, seed: int = 0, starts=(), algorithm_prior: np.ndarray | None = None,
-                 candidates: int = 1, progress=None) -> SearchReport:
+                 candidates: int = 1, progress=None, other_notes=()) -> SearchReport:
     """Search the algorithms for the patch closest to `target` (chip-rate float audio).
 
     `renders` caps the patches rendered; `seconds`, if given, also stops the search at a
     deadline (then the stage shares assume `renders` could have been reached).
     `starts` are extra starting vectors (presets, the warm-start model), `algorithm_prior`
     the model's P(algorithm); `progress(fraction, best_distance)` follows the search.
+    `other_notes` (NoteOption) are other notes the target may have been played at: each
+    gets its starting points scored, and the search goes on at the most promising note.
     """
     algorithms = sorted(set(algorithms))
     screen_len = min(len(target), max(int(SCREEN_SECONDS * rate), 1))
     total = max(int(renders), 50)
     budget = Budget(total, seconds)
-    screen = Evaluator(target[:screen_len], block, fnum, key_off, budget=budget)
-    full = Evaluator(target, block, fnum, key_off, budget=budget)
-    spent = lambda: screen.renders + full.renders  # noqa: E731
+    evaluators = []
+    spent = lambda: sum(e.renders for e in evaluators)  # noqa: E731
     best_seen = [np.inf]
 
     def report(d):
@@ -60,18 +79,28 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
         if progress:
             progress(min(1.0, spent() / total), best_seen[0])
 
-    # 1. starting points, scored on the short renders
-    shape = describe_target(target, rate, f0, key_off)
-    pool = [heuristic_patch(shape, a, block, fnum) for a in algorithms]
-    pool += [np.asarray(v, np.int64) for v in starts if int(v[0]) in algorithms]
-    pool = np.array(pool)
-    d = screen(pool)
-    report(d.min())
-    best = {}
-    for v, dist in zip(pool, d):
-        a = int(v[0])
-        if a not in best or dist < best[a][1]:
-            best[a] = (v, float(dist))
+    # 1. starting points, scored on the short renders, at each note the target may be
+    notes = [NoteOption(f0, block, fnum, tuple(starts), algorithm_prior)] + list(other_notes)
+    options = []
+    for note in notes:
+        screen = Evaluator(target[:screen_len], note.block, note.fnum, key_off, budget=budget)
+        evaluators.append(screen)
+        shape = describe_target(target, rate, note.f0, key_off)
+        pool = [heuristic_patch(shape, a, note.block, note.fnum) for a in algorithms]
+        pool += [np.asarray(v, np.int64) for v in note.starts if int(v[0]) in algorithms]
+        pool = np.array(pool)
+        d = screen(pool)
+        report(d.min())
+        best = {}
+        for v, dist in zip(pool, d):
+            a = int(v[0])
+            if a not in best or dist < best[a][1]:
+                best[a] = (v, float(dist))
+        options.append((min(b[1] for b in best.values()) * note.handicap, note, screen, best))
+    _, note, screen, best = min(options, key=lambda o: o[0])
+    algorithm_prior = note.algorithm_prior
+    full = Evaluator(target, note.block, note.fnum, key_off, budget=budget)
+    evaluators.append(full)
 
     if seconds is not None and screen.seconds > 0:
         # plan the stages for what the deadline allows at the speed seen so far
@@ -112,4 +141,4 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
                     key=lambda f: f.distance)
     if progress:
         progress(1.0, result[0].distance)
-    return SearchReport(found=result, renders=spent())
+    return SearchReport(found=result, renders=spent(), note=note)
