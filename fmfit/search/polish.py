@@ -1,8 +1,8 @@
 """Discrete polish: steepest descent over neighbouring register values.
 
 Small moves (one register step) first; when none helps, wider ones (any ratio for an
-operator, big level changes, two operators trading places, any feedback), and back to
-small moves as soon as a wide one pays.
+operator, big level changes, SSG-EG modes, two operators trading places, any feedback,
+the LFO), and back to small moves as soon as a wide one pays.
 """
 from __future__ import annotations
 
@@ -48,12 +48,14 @@ def neighbours(v: np.ndarray) -> np.ndarray:
 
 
 def wide_neighbours(v: np.ndarray) -> np.ndarray:
-    """Bigger jumps: any ratio, levels +-8/16, swapped operators, any feedback."""
+    """Bigger jumps: any ratio, levels +-8/16, SSG-EG modes, swapped operators, any
+    feedback, LFO vibrato and tremolo."""
     out = [_set(v, P.FEEDBACK, fb) for fb in range(8)]
     for op in range(4):
         b = P.op_base(op)
         out += [_set(v, b + P.MULTIPLE, m) for m in range(16) if abs(m - v[b + P.MULTIPLE]) > 1]
         out += [_set(v, b + P.TOTAL_LEVEL, v[b + P.TOTAL_LEVEL] + s) for s in (-16, -8, 8, 16)]
+        out += [_set(v, b + P.SSG_EG, ssg) for ssg in (0, *range(8, 16))]
     # vibrato and tremolo: the LFO at rate 0 (as the judge and the writers play it)
     for fms in range(8):
         w = _set(v, P.FMS, fms)
