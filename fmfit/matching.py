@@ -21,6 +21,7 @@ from .search import NoteOption, find_patches
 DEFAULT_FORMATS = ("dmp", "fui", "tfi", "y12", "opni")
 DEFAULT_RENDERS = 4000       # the default budget: about 10 s on a 2-core machine
 FAST_RENDERS = 700
+PROPOSALS = 256              # warm-start proposals per note (a glance keeps the best)
 OCTAVE_HANDICAP = 1.15       # another octave must fit 15% better than the heard pitch
 
 
@@ -72,7 +73,7 @@ def _preset_starts() -> list[np.ndarray]:
 
 
 def _note_option(a: NoteAnalysis, f0: float, block: int, fnum: int, key_off, warm_start: bool,
-                 handicap: float = 1.0) -> NoteOption:
+                 handicap: float = 1.0, proposals: int = PROPOSALS) -> NoteOption:
     """Starting points for playing the target at f0: the warm start's, then the presets."""
     starts, prior = _preset_starts(), None
     if warm_start:
@@ -81,7 +82,7 @@ def _note_option(a: NoteAnalysis, f0: float, block: int, fnum: int, key_off, war
 
         model = load_default()
         f = features.describe(np.asarray(a.target, np.float32), a.rate, f0, key_off)
-        starts = list(model.propose(f)) + starts
+        starts = list(model.propose(f, proposals)) + starts
         prior = model.algorithm_probabilities(f)[0]
     return NoteOption(f0, block, fnum, tuple(starts), prior, handicap)
 
@@ -118,7 +119,8 @@ def match(source, sr: int | None = None, *, note=None, algorithms=None, renders:
         budget = 10**6                # the deadline decides
     key_off = a.hold_samples if a.note_off_found else None
     target = np.asarray(a.target, np.float64)
-    options = [_note_option(a, a.f0_hz, a.block, a.fnum, key_off, warm_start)]
+    proposals = int(np.clip(budget // 16, 16, PROPOSALS))     # a small budget looks at fewer
+    options = [_note_option(a, a.f0_hz, a.block, a.fnum, key_off, warm_start, 1.0, proposals)]
     if note is None and a.pitched:
         # An FM sound's pitch is ambiguous by octaves: a x0.5 ratio halves the period
         # and ratios that are all even double it. The octave above and below get their
@@ -128,7 +130,7 @@ def match(source, sr: int | None = None, *, note=None, algorithms=None, renders:
             midi = round(a.midi) + shift
             if 12 <= midi <= 108:
                 f = midi_to_hz(midi)
-                options.append(_note_option(a, f, *block_fnum(f), key_off, warm_start, OCTAVE_HANDICAP))
+                options.append(_note_option(a, f, *block_fnum(f), key_off, warm_start, OCTAVE_HANDICAP, proposals))
     first = options[0]
     found = find_patches(target, a.rate, first.f0, first.block, first.fnum, key_off,
                          algorithms=algorithms, renders=budget, seconds=seconds, seed=seed,

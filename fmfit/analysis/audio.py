@@ -15,7 +15,8 @@ import soundfile as sf
 
 MAX_SECONDS = 12.0
 """Only this much of a file is read: a note is a few seconds, and memory stays bounded."""
-MIN_SOUND_SECONDS = 0.2
+MIN_FILE_SECONDS = 0.2
+MIN_SOUND_SECONDS = 0.02   # a click is no note; a 0.1 s hi-hat is
 SILENCE_DBFS = -90.0
 """Peaks at or below this count as silence (a 16-bit LSB is -90.3 dBFS)."""
 SOUND_SPAN_DB = 60.0
@@ -79,7 +80,9 @@ def check_samples(samples: np.ndarray, sr: int, *, source: str = "audio") -> tup
     """Refuse samples that hold no usable note; return them with non-finite values zeroed.
 
     AudioError (naming `source`) when: empty, no finite sample, silent (peak <= -90 dBFS),
-    or under 0.2 s between the first and last sample within 60 dB of the peak.
+    shorter than 0.2 s, or under 20 ms between the first and last sample within 60 dB of
+    the peak (a short percussive sound in a longer file is a fine target: its patch must
+    decay as fast).
     """
     samples = np.asarray(samples, dtype=np.float64)
     if samples.ndim != 1:
@@ -88,6 +91,8 @@ def check_samples(samples: np.ndarray, sr: int, *, source: str = "audio") -> tup
         raise AudioError(f"{source}: invalid sample rate {sr}")
     if samples.size == 0:
         raise AudioError(f"{source}: contains no samples")
+    if samples.size / sr < MIN_FILE_SECONDS:
+        raise AudioError(f"{source}: too short ({samples.size / sr:.3f} s; need at least {MIN_FILE_SECONDS} s)")
     warnings: list[str] = []
     finite = np.isfinite(samples)
     if not finite.any():

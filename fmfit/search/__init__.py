@@ -20,6 +20,8 @@ from .guesses import describe_target, heuristic_patch
 from .polish import polish
 
 SCREEN_SECONDS = 0.8      # length of the cheap renders of the first stages
+GLANCE_SECONDS = 0.3      # a first look at many starting points
+KEPT_STARTS = 64          # starting points that get the longer look
 REFINED_ALGORITHMS = 3    # how many algorithms get CMA-ES
 
 
@@ -86,9 +88,15 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
         screen = Evaluator(target[:screen_len], note.block, note.fnum, key_off, budget=budget)
         evaluators.append(screen)
         shape = describe_target(target, rate, note.f0, key_off)
-        pool = [heuristic_patch(shape, a, note.block, note.fnum) for a in algorithms]
-        pool += [np.asarray(v, np.int64) for v in note.starts if int(v[0]) in algorithms]
-        pool = np.array(pool)
+        guesses = [heuristic_patch(shape, a, note.block, note.fnum) for a in algorithms]
+        others = np.array([v for v in note.starts if int(v[0]) in algorithms], np.int64).reshape(-1, guesses[0].size)
+        if len(others) > KEPT_STARTS:
+            # many starting points: a glance at the first moments picks the ones worth more
+            glance = Evaluator(target[:min(screen_len, int(GLANCE_SECONDS * rate))], note.block,
+                               note.fnum, key_off, budget=budget)
+            evaluators.append(glance)
+            others = others[np.argsort(glance(others), kind="stable")[:KEPT_STARTS]]
+        pool = np.concatenate([np.array(guesses), others])
         d = screen(pool)
         report(d.min())
         best = {}

@@ -111,12 +111,24 @@ def test_some_nan_are_zeroed_with_a_warning(tmp_path):
     assert any("NaN" in w for w in warnings)
 
 
-def test_too_short_after_trimming_silence(tmp_path):
+def test_too_short_file_or_a_mere_click(tmp_path):
+    path = tmp_path / "short.wav"
+    sf.write(path, tone(seconds=0.1), SR, subtype="PCM_16")
+    assert "too short" in refused(path)
+    x = np.zeros(SR)
+    x[SR // 2 : SR // 2 + int(0.005 * SR)] = tone(seconds=0.005)
+    click = tmp_path / "click.wav"
+    sf.write(click, x, SR, subtype="PCM_16")
+    assert "too short" in refused(click)
+
+
+def test_a_short_sound_in_a_longer_file_is_a_note(tmp_path):
     x = np.zeros(SR)
     x[SR // 2 : SR // 2 + int(0.1 * SR)] = tone(seconds=0.1)
     path = tmp_path / "blip.wav"
     sf.write(path, x, SR, subtype="PCM_16")
-    assert "too short" in refused(path)
+    samples, rate, _ = load_audio(path)
+    assert rate == SR and np.abs(samples).max() > 0
 
 
 def test_check_samples_names_its_source():
