@@ -1,8 +1,14 @@
 """CMA-ES (pycma, ask/tell) over one algorithm's continuous encoding."""
 from __future__ import annotations
 
-import cma
+import warnings
+
 import numpy as np
+
+with warnings.catch_warnings():
+    # pycma announces, on import, that its plotting needs matplotlib: not our business
+    warnings.filterwarnings("ignore", message="Could not import matplotlib")
+    import cma
 
 from .encoding import DIMENSIONS, STEPS, decode, encode
 from .evaluator import Evaluator
