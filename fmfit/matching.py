@@ -23,8 +23,6 @@ DEFAULT_RENDERS = 4000       # the default budget: about 10 s on a 2-core machin
 FAST_RENDERS = 700
 PROPOSALS = 256              # warm-start proposals per note (a glance keeps the best)
 OCTAVE_HANDICAP = 1.15       # another octave must fit 15% better than the heard pitch
-HARMONIC_HANDICAP = 1.3      # the heard pitch as the 3rd or 4th harmonic: 30% better
-OCTAVE_SHIFTS = (12, -12, -19, -24)
 
 
 @dataclass(frozen=True)
@@ -124,18 +122,16 @@ def match(source, sr: int | None = None, *, note=None, algorithms=None, renders:
     proposals = int(np.clip(budget // 16, 16, PROPOSALS))     # a small budget looks at fewer
     options = [_note_option(a, a.f0_hz, a.block, a.fnum, key_off, warm_start, 1.0, proposals)]
     if note is None and a.pitched:
-        # An FM sound's pitch is ambiguous: a x0.5 ratio halves the period, ratios that
-        # are all even double it, and carriers at x3 or x4 put the heard pitch on the
-        # played note's third or fourth harmonic. These notes get their starting points
-        # scored too, at a handicap, since most recordings are heard at their played note.
-        shifts = OCTAVE_SHIFTS if budget >= 2000 else OCTAVE_SHIFTS[:2]
-        for shift in shifts:
+        # An FM sound's pitch is ambiguous by octaves: a x0.5 ratio halves the period
+        # and ratios that are all even double it. The octaves above and below get their
+        # starting points scored too, at a handicap, since most recordings are heard at
+        # their played note.
+        for shift in (12, -12):
             midi = round(a.midi) + shift
             if 12 <= midi <= 108:
                 f = midi_to_hz(midi)
                 options.append(_note_option(a, f, *block_fnum(f), key_off, warm_start,
-                                            OCTAVE_HANDICAP if abs(shift) == 12 else HARMONIC_HANDICAP,
-                                            proposals // 2))
+                                            OCTAVE_HANDICAP, proposals))
     first = options[0]
     found = find_patches(target, a.rate, first.f0, first.block, first.fnum, key_off,
                          algorithms=algorithms, renders=budget, seconds=seconds, seed=seed,

@@ -22,8 +22,6 @@ from .polish import polish
 SCREEN_SECONDS = 0.8      # length of the cheap renders of the first stages
 GLANCE_SECONDS = 0.3      # a first look at many starting points
 KEPT_STARTS = 64          # starting points that get the longer look
-DUEL_RATIO = 1.5          # notes whose starts score within this ratio get a closer look
-DUEL_SHARE = 0.08         # of the budget, for each of the two notes of a duel
 REFINED_ALGORITHMS = 3    # how many algorithms get CMA-ES
 
 
@@ -106,20 +104,8 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
             a = int(v[0])
             if a not in best or dist < best[a][1]:
                 best[a] = (v, float(dist))
-        options.append([min(b[1] for b in best.values()) * note.handicap, note, screen, best])
+        options.append((min(b[1] for b in best.values()) * note.handicap, note, screen, best))
     options.sort(key=lambda o: o[0])
-    if len(options) > 1 and options[1][0] < DUEL_RATIO * options[0][0]:
-        # two notes look alike from their starting points: a short CMA-ES run of each
-        # one's best algorithm decides, on better evidence than the starts alone
-        for option in options[:2]:
-            _, note, screen, best = option
-            a = min(best, key=lambda k: best[k][1])
-            v, dist = refine(screen, a, best[a][0], sigma=0.5, renders=int(DUEL_SHARE * total),
-                             seed=seed * 1000 + 500 + a, on_generation=report)
-            if dist < best[a][1]:
-                best[a] = (v, dist)
-            option[0] = min(b[1] for b in best.values()) * note.handicap
-        options[:2] = sorted(options[:2], key=lambda o: o[0])
     _, note, screen, best = options[0]
     algorithm_prior = note.algorithm_prior
     full = Evaluator(target, note.block, note.fnum, key_off, budget=budget)
