@@ -85,7 +85,7 @@ def match(
     note: Optional[str] = typer.Option(None, help="The note's pitch, if you know it: C4, 60 or 261.6hz."),
     formats: str = typer.Option("dmp,fui,tfi,y12,opni", "--format", help="Patch formats to write, comma-separated."),
     algorithms: Optional[str] = typer.Option(None, help="Only these algorithms, e.g. 4,5,7."),
-    budget: Optional[str] = typer.Option(None, help="Patches to render at most (default 4000; 700 with --fast), or a time such as 8s."),
+    budget: Optional[str] = typer.Option(None, help="Patches to render at most (default 5500; 700 with --fast), or a time such as 8s."),
     fast: bool = typer.Option(False, "--fast", help="A quicker, rougher match."),
     seed: int = typer.Option(0, help="The same sample and seed give the same patch."),
     candidates: int = typer.Option(1, min=1, max=8, help="Write the N best distinct patches."),
@@ -134,6 +134,10 @@ def match(
         a = result.analysis
         out.print(f"{sample.name}: {a.note_name} ({a.f0_hz:.1f} Hz), "
                   + (f"note-off at {a.hold_seconds:.2f} s" if a.note_off_found else "no note-off found"))
+        played = result.report()["played_note"]
+        if not a.note_name.startswith(played + " "):
+            out.print(f"[yellow]note:[/] the patch matches when played at {played} "
+                      "(an FM sound's pitch is ambiguous by octaves; give --note to fix it)")
         out.print(describe(result.patch), markup=False)
         m = result.metrics
         out.print(f"distance {result.distance:.2f} | lsd {m['lsd_db']:.2f} dB, mrstft {m['mrstft']:.2f}, "
@@ -150,7 +154,7 @@ def batch(
     out_dir: Path = typer.Argument(..., help="Where the results go, in the same folder tree."),
     formats: str = typer.Option("dmp,fui,tfi,y12,opni", "--format", help="Patch formats to write, comma-separated."),
     algorithms: Optional[str] = typer.Option(None, help="Only these algorithms, e.g. 4,5,7."),
-    budget: Optional[str] = typer.Option(None, help="Patches to render at most per sample (default 4000; 700 with --fast), or a time such as 8s."),
+    budget: Optional[str] = typer.Option(None, help="Patches to render at most per sample (default 5500; 700 with --fast), or a time such as 8s."),
     fast: bool = typer.Option(False, "--fast", help="A quicker, rougher match."),
     seed: int = typer.Option(0, help="The same sample and seed give the same patch."),
     candidates: int = typer.Option(1, min=1, max=8, help="Write the N best distinct patches."),
