@@ -87,11 +87,11 @@ def hits(ranking, reachable) -> tuple[bool, bool]:
 def warm_probabilities(audio: np.ndarray) -> np.ndarray:
     """P(algorithm) of the warm-start model for a target, as fmfit.matching computes it."""
     from fmfit.analysis import analyse
-    from fmfit.matching import _warm_starts
+    from fmfit.matching import _note_option
 
     a = analyse(np.asarray(audio, np.float64), J.JUDGE_RATE)
     key_off = a.hold_samples if a.note_off_found else None
-    return _warm_starts(a, key_off)[1]
+    return _note_option(a, a.f0_hz, a.block, a.fnum, key_off, True).algorithm_prior
 
 
 # -- the direct-regression baseline ---------------------------------------------------------------
