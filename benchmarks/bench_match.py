@@ -23,7 +23,6 @@ exactly with ymfm and the lowest lsd_db kept) and a random real patch of the tra
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -38,7 +37,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import judge as J  # noqa: E402
+import judge as J
+from report import emit  # noqa: E402
 from fmfit.corpus import find_shared, source_file, split_dev_patches  # noqa: E402
 from emulator import params as P  # noqa: E402
 from fmfit.notes import CHIP_RATE  # noqa: E402
@@ -496,12 +496,7 @@ def main(argv=None) -> int:
         report["sets"][set_name] = {"summary": summarise(rows, set_name), "targets": rows}
     report["wall_seconds"] = time.perf_counter() - t_start
 
-    if args.json == "-":
-        print(json.dumps(report, indent=2, default=float))
-    else:
-        print(format_table(report))
-        if args.json:
-            Path(args.json).write_text(json.dumps(report, indent=2, default=float) + "\n")
+    emit(report, args.json, format_table(report))
     return 0
 
 

@@ -33,7 +33,6 @@ Progress goes to stderr, one line per target; the table (or --json -) to stdout.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from math import comb
@@ -45,7 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bench_match as BM  # noqa: E402
-import judge as J  # noqa: E402
+import judge as J
+from report import emit  # noqa: E402
 from emulator import params as P  # noqa: E402
 from fmfit.algorithms import reachable_algorithms  # noqa: E402
 from fmfit.corpus import find_shared, split_dev_patches  # noqa: E402
@@ -434,12 +434,7 @@ def main(argv=None) -> int:
         report["match"] = {"summary": summarise_match(match_rows, budgets), "targets": match_rows}
     report["wall_seconds"] = time.perf_counter() - t_start
 
-    if args.json == "-":
-        print(json.dumps(report, indent=2, default=float))
-    else:
-        print(format_table(report))
-        if args.json:
-            Path(args.json).write_text(json.dumps(report, indent=2, default=float) + "\n")
+    emit(report, args.json, format_table(report))
     return 0
 
 

@@ -38,7 +38,6 @@ Every field is read here and nowhere else, as ymfm's opn_registers does.
               --xx---- LFO AM sensitivity (AMS)
               -----xxx LFO PM sensitivity (PMS / FMS)
 """
-import numpy as np
 from numba import njit
 
 from .params import OP_OFFSET
