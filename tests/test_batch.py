@@ -243,19 +243,21 @@ def test_samples_with_the_same_outputs_are_not_both_matched(tmp_path, monkeypatc
 # -- kills, resumes, Ctrl-C -----------------------------------------------------------------------
 def test_kill_9_leaves_whole_files_and_a_rerun_resumes(tmp_path):
     samples = tmp_path / "samples"
-    for i, hz in enumerate((220.0, 330.0, 440.0, 550.0)):
-        tone(samples / ("low" if i < 2 else "high") / f"n{i}.wav", hz)
+    hzs = (220.0, 275.0, 330.0, 385.0, 440.0, 495.0, 550.0, 605.0)   # enough to be killed mid-way
+    for i, hz in enumerate(hzs):
+        tone(samples / ("low" if i < 4 else "high") / f"n{i}.wav", hz)
     out = tmp_path / "out"
     p = start_batch(samples, out, *QUICK, "--format", ",".join(FORMATS))
     try:
         wait_for(lambda: list(out.rglob("*.report.json")) or p.poll() is not None)
+        assert p.poll() is None, "the batch ended before it could be killed"
         os.kill(p.pid, signal.SIGKILL)
         p.wait()
         wait_for(lambda: not group_alive(p.pid), timeout=15)     # its workers exit too
     finally:
         stop_group(p)
     first = {f.relative_to(out): f.stat().st_mtime_ns for f in out.rglob("*.report.json")}
-    assert 1 <= len(first) < 4
+    assert 1 <= len(first) < len(hzs)
     for path in out.rglob("*"):
         if path.is_file() and not path.name.startswith("."):
             assert_whole(path)
@@ -264,7 +266,7 @@ def test_kill_9_leaves_whole_files_and_a_rerun_resumes(tmp_path):
     r = fmfit("batch", samples, out, *QUICK, "--format", ",".join(FORMATS))
     assert r.returncode == 0, r.stderr
     rows, doc = summary(out)
-    assert doc["counts"] == {"ok": 4 - len(first), "failed": 0, "skipped": len(first)}
+    assert doc["counts"] == {"ok": len(hzs) - len(first), "failed": 0, "skipped": len(first)}
     skipped = {Path(r["file"]).with_suffix(".report.json") for r in rows if r["status"] == "skipped"}
     assert skipped == set(first)
     for rel, mtime in first.items():
@@ -277,12 +279,13 @@ def test_kill_9_leaves_whole_files_and_a_rerun_resumes(tmp_path):
 
 def test_ctrl_c_stops_cleanly(tmp_path):
     samples = tmp_path / "samples"
-    for i in range(4):
-        tone(samples / f"n{i}.wav", 200.0 + 70 * i)
+    for i in range(16):          # enough work that the batch is still running when interrupted
+        tone(samples / f"n{i}.wav", 200.0 + 37 * i)
     out = tmp_path / "out"
     p = start_batch(samples, out, *QUICK, "--format", "dmp", "--jobs", "2")
     try:
         wait_for(lambda: list(out.glob("*.report.json")) or p.poll() is not None)
+        assert p.poll() is None, "the batch ended before it could be interrupted"
         t0 = time.monotonic()
         p.send_signal(signal.SIGINT)
         stdout, stderr = p.communicate(timeout=30)
