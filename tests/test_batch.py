@@ -59,11 +59,18 @@ def fmfit(*args, **popen):
                           text=True, **popen)
 
 
+def _default_sigint():
+    # A shell running a job in the background ignores SIGINT, and its children inherit
+    # that (Python then installs no KeyboardInterrupt handler): CI may run us that way.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_batch(*args) -> subprocess.Popen:
-    """`fmfit batch` in its own process group, so that the test can find its workers."""
+    """`fmfit batch` in its own process group, so that the test can find its workers,
+    with Ctrl-C acting as it does at a terminal."""
     return subprocess.Popen([sys.executable, "-m", "fmfit", "batch", *map(str, args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
 
 
 def wait_for(condition, timeout=60.0):
