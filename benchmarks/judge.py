@@ -7,7 +7,7 @@
 The judge plays a note on a fresh ymfm-py YM2612 (NTSC clock), channel 1: every register
 written (LFO on at rate 0 only when AMS or FMS is non-zero), block/fnum from
 fmfit.notes.block_fnum, key-on as the last write so the first sample is the first after
-key-on, key-off after the hold. The register writes are emulator.render.patch_schedule's,
+key-on, key-off after the hold. The register writes are emulator.render.patch_writes',
 the same schedule fmfit's own emulator renders. ymfm-py's left output is mapped back to
 the channel's 9-bit value (exact: the mapping is strictly increasing), then resampled
 53,267 -> 44,100 Hz with scipy.signal.resample_poly. Gain is irrelevant: the metrics
@@ -25,9 +25,10 @@ from scipy.signal import firwin, resample_poly
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from emulator import params as P  # noqa: E402
-from emulator.render import N_PATCH_WRITES, patch_schedule  # noqa: E402
+from emulator.render import patch_writes  # noqa: E402
+from fmfit.bench import ymfm_left  # noqa: E402
 from fmfit.metrics import judge  # noqa: E402
-from fmfit.notes import CHIP_RATE, CLOCK, block_fnum, midi_to_hz  # noqa: E402
+from fmfit.notes import CHIP_RATE, block_fnum, midi_to_hz  # noqa: E402
 from fmfit.patch import Patch  # noqa: E402
 
 JUDGE_RATE = 44_100
@@ -56,33 +57,12 @@ def judge_schedule(patch: Patch, midi: float, key_off: int | None) -> list[tuple
     v = np.ascontiguousarray(patch.to_params(), np.int64)
     if bool(v[P.AMS] or v[P.FMS]) != bool(v[P.LFO] & P.LFO_ENABLE) or v[P.LFO] & 7:
         raise AssertionError("LFO must be on at rate 0 exactly when AMS or FMS is non-zero")
-    times, addresses, data = (np.zeros(N_PATCH_WRITES, np.int64) for _ in range(3))
-    n = patch_schedule(v, block, fnum, -1 if key_off is None else int(key_off), 0,
-                       times, addresses, data)
-    return [(int(t), int(a), int(d)) for t, a, d in zip(times[:n], addresses[:n], data[:n])]
+    return patch_writes(v, block, fnum, key_off)
 
 
 def ymfm_channel(writes, n_samples: int) -> np.ndarray:
     """Channel 1's values (int, -257..256) from a fresh ymfm-py chip for timed writes."""
-    import ymfm
-
-    chip = ymfm.YM2612(clock=CLOCK)
-    buf = np.zeros((n_samples, 2), np.int32)     # generate_into: generate() leaks in ymfm-py 0.2
-    pos = 0
-    for t, address, data in sorted(writes, key=lambda w: w[0]) + [(n_samples, None, None)]:
-        t = min(t, n_samples)
-        if t > pos:
-            chip.generate_into(buf[pos:t])
-            pos = t
-        if address is None:
-            break
-        if address >= 0x100:
-            chip.write_address_hi(address & 0xFF)
-            chip.write_data_hi(data)
-        else:
-            chip.write_address(address)
-            chip.write_data(data)
-    left = buf[:, 0]
+    left = ymfm_left(writes, n_samples)
     idx = np.minimum(np.searchsorted(_LEFT, left), len(_LEFT) - 1)
     if np.any(_LEFT[idx] != left):       # not expected; fall back to the offset-free output
         return left.astype(np.float64) - _LEFT[257]

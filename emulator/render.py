@@ -10,7 +10,8 @@ from numba import get_parallel_chunksize, njit, prange, set_parallel_chunksize
 from . import params as P
 from .chip import render_writes
 
-N_PATCH_WRITES = 1 + 7 * 4 + 2 + 2 + 2   # LFO, operators, B0/B4, A4/A0, key on/off
+N_PATCH_REGISTERS = 1 + 7 * 4 + 2      # LFO, operators, B0/B4: the schedule starts with these
+N_PATCH_WRITES = N_PATCH_REGISTERS + 2 + 2   # then A4/A0, key on/off
 
 
 @njit(cache=True)
@@ -115,6 +116,21 @@ def render_batch(vs, block, fnum, n_samples: int, key_off=None,
     finally:
         set_parallel_chunksize(previous)
     return out
+
+
+def patch_writes(v, block: int, fnum: int, key_off: int | None = None,
+                 channel: int = 0) -> list[tuple[int, int, int]]:
+    """The (sample, address, data) writes of one note of patch vector `v`, as rendered."""
+    times, addresses, data = (np.empty(N_PATCH_WRITES, np.int64) for _ in range(3))
+    n = patch_schedule(np.asarray(v, np.int64), int(block), int(fnum),
+                       -1 if key_off is None else int(key_off), channel, times, addresses, data)
+    return list(zip(times[:n].tolist(), addresses[:n].tolist(), data[:n].tolist()))
+
+
+def patch_register_writes(v, channel: int = 0) -> list[tuple[int, int]]:
+    """The (address, data) writes that load vector `v` into `channel` (0-5), LFO included;
+    no frequency, no key-on. Addresses 0x100-0x1FF are bank 1 (channels 3-5)."""
+    return [(a, d) for _, a, d in patch_writes(v, 0, 0, None, channel)[:N_PATCH_REGISTERS]]
 
 
 def render_register_writes(writes, n_samples: int) -> np.ndarray:

@@ -5,6 +5,7 @@ import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -65,11 +66,13 @@ class MatchResult:
         }
 
 
-def _preset_starts() -> list[np.ndarray]:
+@lru_cache(maxsize=1)
+def _preset_starts() -> tuple[np.ndarray, ...]:
+    """The bundled presets as the search can reach them (read once; asked once per note)."""
     from .presets import library
     from .training import searchable
 
-    return [searchable(p.to_params()) for p in library()]
+    return tuple(searchable(p.to_params()) for p in library())
 
 
 def _note_option(a: NoteAnalysis, f0: float, block: int, fnum: int, key_off, warm_start: bool,
@@ -82,9 +85,9 @@ def _note_option(a: NoteAnalysis, f0: float, block: int, fnum: int, key_off, war
 
         model = load_default()
         f = features.describe(np.asarray(a.target, np.float32), a.rate, f0, key_off)
-        starts = list(model.propose(f, proposals)) + starts
+        starts = (*model.propose(f, proposals), *starts)
         prior = model.algorithm_probabilities(f)[0]
-    return NoteOption(f0, block, fnum, tuple(starts), prior, handicap)
+    return NoteOption(f0, block, fnum, starts, prior, handicap)
 
 
 def match(source, sr: int | None = None, *, note=None, algorithms=None, renders: int | None = None,

@@ -194,7 +194,9 @@ class Patch:
 
     def register_writes(self, channel: int = 0) -> list[tuple[int, int]]:
         """(address, data) writes that load this patch into a channel (0-5); no key-on."""
-        return P.patch_register_writes(self.to_params(), channel)
+        from emulator.render import patch_register_writes
+
+        return patch_register_writes(self.to_params(), channel)
 
     # -- comparing sounds ---------------------------------------------------------------
     def audible_operators(self) -> tuple[int, ...]:
