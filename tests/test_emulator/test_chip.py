@@ -4,6 +4,7 @@ import types
 import numpy as np
 import pytest
 from numba import njit
+from numba.core.dispatcher import Dispatcher
 
 import emulator
 from emulator import chip
@@ -100,16 +101,20 @@ def test_a_released_note_ends_in_zeros_as_on_ymfm():
 
 
 def _broken_engine(**traits):
-    """The engine recompiled with some of its named traits changed (fault injection)."""
-    f = chip.render_writes.py_func
-    g = dict(f.__globals__, **traits)
-    return njit(types.FunctionType(f.__code__, g, f.__name__))
+    """The engine recompiled with some of its named traits or tables changed (fault
+    injection): every compiled function of emulator.chip is rebuilt on the new globals."""
+    g = dict(vars(chip), **traits)
+    for name, f in vars(chip).items():
+        if isinstance(f, Dispatcher) and f.py_func.__module__ == chip.__name__:
+            g[name] = njit(**{k: v for k, v in f.targetoptions.items() if k == "inline"})(
+                types.FunctionType(f.py_func.__code__, g, name))
+    return g["render_writes"]
 
 
 @pytest.mark.parametrize("traits", [
     {"CLIP_MIN": -256, "CLIP_MAX": 255},                            # a 9-bit clamp
     {"EG_CLOCK_DIVIDER": 2},                                         # the wrong envelope clock
-    {"ALG_O3_IN": np.array([1, 3, 1, 0, 0, 1, 0, 0], np.int64)},     # O1/O2 swapped into O3
+    {"DETUNE": np.where(np.arange(32) == 17, chip.DETUNE + 1, chip.DETUNE)},  # keycode 17 off by one
 ])
 def test_comparison_catches_a_broken_engine(traits):
     broken = _broken_engine(**traits)
