@@ -176,15 +176,20 @@ def envelope_next_step(rate, counter):
 
 
 @njit(cache=True, inline="always")
-def lfo_advance(counter, enable, rate):
-    """One sample of the LFO counter: x.8, the position is counter >> 8 (0..0x7FFF)."""
-    if not enable:
-        return 0                             # held at position 0 while disabled
-    sub = counter & 0xFF
-    counter += 1
-    if sub >= LFO_MAX_COUNT[rate]:
-        counter += 0x101 - sub
-    return counter
+def lfo_samples_to_step(counter, rate):
+    """Samples until the LFO position (counter >> 8, 0..0x7FFF) moves: the counter is
+    x.8, its low byte counts samples and the position steps on the sample at which it
+    is at or past the rate's divider."""
+    return max(LFO_MAX_COUNT[rate] - (counter & 0xFF), 0) + 1
+
+
+@njit(cache=True, inline="always")
+def lfo_step(counter):
+    """The counter after the sample at which the position moves. ymfm adds 0x101 - sub to
+    the sample's increment, one more than needed to zero the low byte, so the next
+    period starts at 2: the hardware's off-by-one, which makes the rates faster than
+    published."""
+    return (((counter >> 8) + 1) << 8) | 2
 
 
 @njit(cache=True, inline="always")
@@ -400,6 +405,7 @@ def render_segment(regs, cache, rates, ops, clock, out):
     lfo_counter = clock[LFO_COUNTER] if lfo_on else 0
     fb1, fb_in = clock[FB_LAST], clock[FB_NEW]
 
+    lfo_wait = lfo_samples_to_step(lfo_counter, lfo_rate)
     lfo_am, lfo_pm = lfo_values(lfo_counter)
     am_offset = (lfo_am << 1) >> am_shift
     s0 = phase_step(block_freq, cache[0, 0], cache[0, 1], pm_sens, lfo_pm)
@@ -421,9 +427,10 @@ def render_segment(regs, cache, rates, ops, clock, out):
         eg_tick = (env_counter & 3) == 0
 
         if lfo_on:
-            previous = lfo_counter >> 8
-            lfo_counter = lfo_advance(lfo_counter, lfo_on, lfo_rate)
-            if lfo_counter >> 8 != previous:
+            lfo_wait -= 1
+            if lfo_wait == 0:
+                lfo_counter = lfo_step(lfo_counter)
+                lfo_wait = lfo_samples_to_step(lfo_counter, lfo_rate)
                 lfo_am, lfo_pm = lfo_values(lfo_counter)
                 am_offset = (lfo_am << 1) >> am_shift
                 refresh = True
@@ -497,6 +504,9 @@ def render_segment(regs, cache, rates, ops, clock, out):
             v, fb_in = operator_network(7, q0, q1, q2, q3, e0, e1, e2, e3)
         out[j] = v & out_mask
     ops[0, OP_PHASE], ops[1, OP_PHASE], ops[2, OP_PHASE], ops[3, OP_PHASE] = p0, p1, p2, p3
+    if lfo_on:
+        # the low byte went on counting: it is where `lfo_wait` says (a segment has samples)
+        lfo_counter = (lfo_counter >> 8 << 8) | (LFO_MAX_COUNT[lfo_rate] + 1 - lfo_wait)
     clock[ENV_COUNTER], clock[LFO_COUNTER], clock[FB_LAST], clock[FB_NEW] = env_counter, lfo_counter, fb1, fb_in
 
 
