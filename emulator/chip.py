@@ -445,6 +445,7 @@ def render_segment(regs, cache, rates, ops, clock, out):
         fb1 = fb_in
         if ssg_live:
             ops[0, OP_PHASE], ops[1, OP_PHASE], ops[2, OP_PHASE], ops[3, OP_PHASE] = p0, p1, p2, p3
+            ssg_live = False
             for op in range(4):
                 if ssg_enable[op]:
                     s, a, ph, inv = clock_ssg_eg(
@@ -452,7 +453,11 @@ def render_segment(regs, cache, rates, ops, clock, out):
                     if s != eg_state[op] or a != att[op] or inv != inverted[op]:
                         eg_due = 0
                         refresh = True
+                    if s != eg_state[op] or a != att[op] or inv != inverted[op] or ph != ops[op, OP_PHASE]:
+                        ssg_live = True
                     eg_state[op], att[op], ops[op, OP_PHASE], inverted[op] = s, a, ph, inv
+            # SSG-EG is a function of the envelope alone: once it changes nothing (a hold,
+            # a release) it will not until the envelope moves, which sets `refresh` below
             p0, p1, p2, p3 = ops[0, OP_PHASE], ops[1, OP_PHASE], ops[2, OP_PHASE], ops[3, OP_PHASE]
         if eg_tick and env_counter >> 2 >= eg_due:
             # run the envelopes, then skip the ticks at which none of them can move
