@@ -309,8 +309,11 @@ def fmfit_row(target: Target, workdir: Path, args) -> dict:
     metrics = J.score_file(out / f"{target.name}.dmp", target.audio, target.midi,
                            target.hold_s, target.release_s)
     a = result.analysis
+    from fmfit.notes import block_fnum_to_hz, hz_to_midi
+
     return {"metrics": metrics, "seconds": seconds, "renders": int(result.renders),
-            "detected_midi": round(float(a.midi), 3), "self_metrics": dict(result.metrics)}
+            "detected_midi": round(float(a.midi), 3), "self_metrics": dict(result.metrics),
+            "played_midi": round(float(hz_to_midi(block_fnum_to_hz(a.block, a.fnum))), 2)}
 
 
 def run_target(index: int, target: Target, library: PresetLibrary, train, args) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 with warnings.catch_warnings():
     # pycma announces, on import, that its plotting needs matplotlib: not our business
@@ -26,6 +27,13 @@ def refine(evaluate: Evaluator, algorithm: int, start: np.ndarray, *, sigma: flo
             "bounds": [0.0, 1.0], "popsize": popsize, "seed": seed + 7919 * k, "verbose": -9,
             "tolfun": 1e-4, "tolx": 1e-4, "CMA_stds": STEPS})
 
+    # pycma's algebra is on 37x37 matrices: BLAS threads only wait on each other (and on
+    # the emulator's), which made each eigendecomposition 40 times slower
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _refine(evaluate, algorithm, start, strategy, sigma, renders, popsize, on_generation)
+
+
+def _refine(evaluate, algorithm, start, strategy, sigma, renders, popsize, on_generation):
     es = strategy(encode(start)[0], sigma, 0)
     best_v = np.asarray(start, np.int64)
     best_d = float(evaluate(best_v)[0])
