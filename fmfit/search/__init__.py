@@ -23,6 +23,7 @@ SCREEN_SECONDS = 0.8      # length of the cheap renders of the first stages
 GLANCE_SECONDS = 0.3      # a first look at many starting points
 KEPT_STARTS = 64          # starting points that get the longer look
 REFINED_ALGORITHMS = 3    # how many algorithms get CMA-ES
+MIN_SHAKE = 100           # renders worth a last CMA-ES round on the whole note
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,18 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
     for k, a in enumerate(leaders):
         share = max(0, budget.left // (len(leaders) - k))
         found[a] = polish(full, best[a][0], renders=share, on_round=report)
+    # 5. the polish stops at a local optimum, often with renders left: shake the best with
+    # CMA-ES on the whole note, then polish again, while that pays
+    a = min(leaders, key=lambda x: found[x][1])
+    restart = 0
+    while budget.left >= MIN_SHAKE:
+        restart += 1
+        v, dist = refine(full, a, found[a][0], sigma=0.3, renders=budget.left // 2,
+                         seed=seed * 1000 + 100 * restart + a, on_generation=report)
+        v, dist = polish(full, v, renders=budget.left, on_round=report)
+        if not dist < found[a][1] - 1e-9:
+            break
+        found[a] = (v, dist)
     for a in ranked[len(leaders):]:
         found[a] = (best[a][0], float(whole[a]))
     result = sorted((Found(np.asarray(v, np.int64), float(dist)) for v, dist in found.values()),

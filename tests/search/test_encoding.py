@@ -39,3 +39,4 @@ def test_neighbours_are_one_step_away_and_in_range(v):
     assert np.all(ns >= 0) and np.all(ns <= P.MAXIMA)
     changed = (ns != v).sum(axis=1)
     assert np.all(changed == 1)
+
