@@ -324,8 +324,7 @@ def render_writes(times, addresses, data, out):
     on that sample, as on ymfm. The values are the channel's 9-bit DAC input, -257..256,
     before panning and the ladder effect (see `ymfm_output`).
 
-    The samples between two writes form a segment with fixed registers, rendered by
-    `render_segment` in a version compiled for the segment's algorithm.
+    The samples between two writes form a segment with fixed registers (`render_segment`).
     """
     regs = np.zeros(R.REGISTER_FILE_SIZE, np.int64)
     regs[0xB4] = regs[0xB5] = regs[0xB6] = 0xC0          # reset: both pans on
@@ -384,7 +383,7 @@ def render_segment(regs, cache, rates, ops, clock, out):
     Within a segment the per-sample work is the phase and the four operator lookups; an
     operator's heard attenuation (`total_attenuation`) is kept and recomputed only when
     an input to it can change: an envelope tick (every third sample), an LFO step, or an
-    SSG-EG event. `algorithm` is a constant at each call site, so the masks below fold.
+    SSG-EG event; the operator network is inlined once per algorithm (`operator_network`).
     """
     algorithm = R.ch_algorithm(regs)
     block_freq = R.ch_block_freq(regs)
