@@ -330,7 +330,7 @@ def format_table(report: dict) -> str:
     a = report["accuracy"]["summary"]
     lines.append("a. algorithm accuracy (right = the target's sound is reachable with the guess)")
     lines.append(f"  {'':<34}{'top-1':>7}{'top-3':>7}{'lsd med':>9}{'near-id':>9}{'reg err':>9}")
-    names = {"warm": "warm-start model (k-NN, features)", "direct": "direct regression (spectrogram)",
+    names = {"warm": "warm-start model (net + k-NN)", "direct": "direct regression (spectrogram)",
              "chance": "chance (uniform distinct guesses)"}
     for m in ("warm", "direct", "chance"):
         if m not in a:

@@ -3,9 +3,10 @@
 It is a nearest-neighbour model over a bank of rendered patches (drawn from a prior
 learned from real patches): the target's features (fmfit.features) find the bank
 renders that look most alike, and their patches become the search's starting points.
-Which algorithms to try first is a distance-weighted vote of the neighbours over the
-algorithms that can play each neighbour's sound exactly (fmfit.algorithms): a sound
-that several algorithms can make counts for all of them, which is what the search needs.
+Which algorithms to try first is a multi-label classifier (AlgorithmNet: P(algorithm a
+can play this sound exactly), fmfit.algorithms's rule) blended with a distance-weighted
+vote of the neighbours over the algorithms that can play each of them: a sound that
+several algorithms can make counts for all of them, which is what the search needs.
 Stored as plain arrays (.npz) so that loading needs no pickle and no matching
 scikit-learn version; the neighbour index is rebuilt on load (it takes milliseconds).
 """
@@ -24,7 +25,7 @@ from emulator import params as P
 
 from . import features as F
 
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "models" / "warmstart.npz"
 
 
@@ -33,11 +34,50 @@ class ModelError(Exception):
 
 
 @dataclass
+class AlgorithmNet:
+    """P(algorithm a can play this sound), for each a: a small multi-label perceptron
+    (ReLU hidden layers, logistic outputs) on standardised features, kept as plain arrays
+    so that loading needs no pickle; fitted by scikit-learn's MLPClassifier."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+
+    @classmethod
+    def fit(cls, features: np.ndarray, reachable: np.ndarray, hidden=(256, 128), seed: int = 0) -> "AlgorithmNet":
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+
+        features = np.asarray(features, np.float64)
+        mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-3
+        net = MLPClassifier(hidden, alpha=1e-4, batch_size=min(256, len(features)), max_iter=60, early_stopping=True,
+                            random_state=seed)
+        with warnings.catch_warnings():          # max_iter is a deliberate cap on training time
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            net.fit((features - mean) / scale, np.asarray(reachable, int))
+        return cls(mean.astype(np.float32), scale.astype(np.float32),
+                   [w.astype(np.float32) for w in net.coefs_], [b.astype(np.float32) for b in net.intercepts_])
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """(n, 8) probabilities, each in (0, 1): the forward pass of MLPClassifier."""
+        h = (np.atleast_2d(np.asarray(features, np.float32)) - self.mean) / self.scale
+        for w, b in zip(self.weights[:-1], self.biases[:-1]):
+            h = np.maximum(h @ w + b, 0)
+        logits = np.clip(h @ self.weights[-1] + self.biases[-1], -60, 60)     # exp stays finite
+        return 1 / (1 + np.exp(-logits))
+
+
+@dataclass
 class WarmStart:
     """fit(features, vectors) / propose(features) in the manner of a scikit-learn estimator."""
 
     n_neighbors: int = 48
     vote_neighbors: int = 32
+    net: AlgorithmNet | None = None
+    net_weight: float = 0.5          # the classifier's share of the algorithm scores
 
     def fit(self, features: np.ndarray, vectors: np.ndarray, reachable: np.ndarray | None = None) -> "WarmStart":
         """features (n, features.SIZE), patch vectors (n, params.SIZE); `reachable` (n, 8)
@@ -64,7 +104,17 @@ class WarmStart:
 
     def algorithm_probabilities(self, features: np.ndarray) -> np.ndarray:
         """For each row of features, a score per algorithm (n, 8), summing to 1: the
-        neighbours' distance-weighted vote for the algorithms that can play them."""
+        classifier's P(algorithm can play it), normalised, blended with neighbour_vote."""
+        votes = self.neighbour_vote(features)
+        if self.net is None:
+            return votes
+        p = self.net.predict(features).astype(np.float64)
+        p /= np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
+        return self.net_weight * p + (1 - self.net_weight) * votes
+
+    def neighbour_vote(self, features: np.ndarray) -> np.ndarray:
+        """(n, 8) summing to 1: the nearest bank renders' distance-weighted vote for the
+        algorithms that can play them."""
         z = (np.atleast_2d(features) - self.mean_) / self.scale_
         dist, idx = self.neighbours_.kneighbors(z, n_neighbors=min(self.vote_neighbors, len(self.vectors_)))
         weights = 1.0 / np.maximum(dist, 1e-6)
@@ -89,7 +139,7 @@ class WarmStart:
             features=self.features_.astype(np.float16), vectors=self.vectors_.astype(np.int8),
             reachable=np.packbits(self.reachable_, axis=1),
             n_neighbors=np.int64(self.n_neighbors), vote_neighbors=np.int64(self.vote_neighbors),
-            card=np.frombuffer(json.dumps(card).encode(), np.uint8))
+            card=np.frombuffer(json.dumps(card).encode(), np.uint8), **_net_arrays(self.net, self.net_weight))
         write_atomic(path, buf.getvalue(), force=True)
 
     @classmethod
@@ -108,10 +158,13 @@ class WarmStart:
                 model.vectors_ = z["vectors"].astype(np.int64)
                 model.reachable_ = np.unpackbits(z["reachable"], axis=1)[:, :8].astype(bool)
                 model.card = json.loads(bytes(z["card"]).decode())
+                model.net, model.net_weight = _net_from_arrays(z)
         except ModelError:
             raise
         except Exception as e:
             raise ModelError(f"{path}: not a readable warm-start model ({type(e).__name__}: {e})") from None
+        if model.net is not None and not _net_fits(model.net):
+            raise ModelError(f"{path}: corrupt warm-start model (bad classifier weights)")
         if model.vectors_.ndim != 2 or model.vectors_.shape[1] != P.SIZE or \
                 len(model.vectors_) != len(model.features_) or len(model.reachable_) != len(model.vectors_) or \
                 np.any(model.vectors_ < 0) or np.any(model.vectors_ > P.MAXIMA):
@@ -135,3 +188,37 @@ def reachable_matrix(vectors: np.ndarray) -> np.ndarray:
     for i, v in enumerate(vectors):
         out[i, list(reachable_algorithms(Patch.from_params(v)))] = True
     return out
+
+
+def _net_arrays(net: AlgorithmNet | None, weight: float) -> dict:
+    """The classifier as named plain arrays for the .npz (no pickle)."""
+    if net is None:
+        return {"net_layers": np.int64(0)}
+    out = {"net_layers": np.int64(len(net.weights)), "net_weight": np.float64(weight),
+           "net_mean": net.mean, "net_scale": net.scale}
+    for i, (w, b) in enumerate(zip(net.weights, net.biases)):
+        out[f"net_w{i}"], out[f"net_b{i}"] = w, b
+    return out
+
+
+def _net_from_arrays(z) -> tuple[AlgorithmNet | None, float]:
+    layers = int(z["net_layers"])
+    if layers == 0:
+        return None, 0.0
+    net = AlgorithmNet(z["net_mean"].astype(np.float32), z["net_scale"].astype(np.float32),
+                       [z[f"net_w{i}"].astype(np.float32) for i in range(layers)],
+                       [z[f"net_b{i}"].astype(np.float32) for i in range(layers)])
+    return net, float(z["net_weight"])
+
+
+def _net_fits(net: AlgorithmNet) -> bool:
+    """Whether the layers chain from F.SIZE features to 8 outputs, all finite."""
+    width = F.SIZE
+    if net.mean.shape != (width,) or net.scale.shape != (width,) or np.any(net.scale <= 0):
+        return False
+    for w, b in zip(net.weights, net.biases):
+        if w.ndim != 2 or w.shape[0] != width or b.shape != (w.shape[1],):
+            return False
+        width = w.shape[1]
+    arrays = [net.mean, net.scale, *net.weights, *net.biases]
+    return width == 8 and all(np.all(np.isfinite(a)) for a in arrays)

@@ -3,7 +3,8 @@ import numpy as np
 
 from emulator import params as P
 from fmfit.formats import read
-from fmfit.training import perturb, sample_bank, searchable, train
+from fmfit.training import (bank_plan, crossed_patch, heard_features, perturb, real_renders, sample_bank,
+                            searchable, train)
 from fmfit.warmstart import WarmStart
 from tests.conftest import ROOT, shared_path
 
@@ -47,3 +48,56 @@ def test_train_reproduces_from_the_corpus(tmp_path):
     np.testing.assert_array_equal(a.features_, b.features_)
     assert card1["evaluation_patches_excluded"] > 0 and card1["bank_size"] == 150
     assert (tmp_path / "a.card.json").is_file()
+    assert a.net is not None and card1["real_patch_renders"] + len(a.vectors_) <= 150
+
+
+def test_a_crossed_patch_takes_each_operator_from_a_parent():
+    real = searchable(_real())
+    a, b = real[0].copy(), real[1].copy()
+    b[P.ALGORITHM] = a[P.ALGORITHM]
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        child = crossed_patch(a, b, rng)
+        assert child[P.ALGORITHM] == a[P.ALGORITHM]
+        for op in range(4):
+            s = slice(P.op_base(op), P.op_base(op) + P.OP_FIELDS)
+            # within a perturbation (<= 7 per field) of the same operator of one parent
+            assert min(np.abs(child[s] - a[s]).max(), np.abs(child[s] - b[s]).max()) <= 7
+
+
+def test_real_renders_play_every_real_patch_at_distinct_notes():
+    real = searchable(_real())
+    vectors, notes = real_renders(real, 3, seed=0)
+    assert len(vectors) == 3 * len(real) and np.all((notes >= 45) & (notes <= 72))
+    for i in range(len(real)):
+        np.testing.assert_array_equal(vectors[3 * i:3 * i + 3], np.repeat(real[i:i + 1], 3, axis=0))
+        assert len(set(notes[3 * i:3 * i + 3])) == 3
+
+
+def test_bank_plan_puts_the_table_first_and_counts_every_render():
+    real = _real()
+    vectors, notes, table = bank_plan(real, 200, seed=0)
+    assert len(vectors) == len(notes) == 200
+    assert table == 200 - min(100, 4 * len(real))                  # real renders: at most half
+    real_rows = {r.tobytes() for r in searchable(real)}
+    assert all(r.tobytes() in real_rows for r in vectors[table:])
+    assert sum(r.tobytes() in real_rows for r in vectors[:table]) <= 0.05 * table
+
+
+def test_heard_features_describe_the_pitch_analysis_hears():
+    """A lone MUL 2 sine keyed at A3 sounds A4: described as match describes it, at 440 Hz."""
+    import emulator
+    from fmfit.notes import CHIP_RATE, block_fnum, midi_to_hz
+
+    v = np.zeros(P.SIZE, np.int64)
+    v[P.ALGORITHM] = 7
+    for op in range(4):
+        b = P.op_base(op)
+        v[b + P.TOTAL_LEVEL] = 127 if op < 3 else 0
+        v[b + P.ATTACK_RATE], v[b + P.RELEASE_RATE], v[b + P.MULTIPLE] = 31, 8, 2
+        v[b + P.SUSTAIN_LEVEL] = 0
+    block, fnum = block_fnum(midi_to_hz(57))
+    audio = emulator.render_patch(v, block, fnum, 3 * CHIP_RATE, 2 * CHIP_RATE)
+    f = heard_features(audio)
+    assert abs(f[-1] - 10 * np.log2(440.0 / 261.6256)) < 0.1          # the octave feature
+    assert heard_features(np.zeros(3 * CHIP_RATE, np.int16)) is None  # silence: no note

@@ -1,11 +1,13 @@
 """The warm-start model: fit/propose behaviour, storage and its failure modes."""
+import warnings
+
 import numpy as np
 import pytest
 
 import emulator
 from emulator import params as P
 from fmfit import features as F
-from fmfit.warmstart import DEFAULT_PATH, ModelError, WarmStart, load_default
+from fmfit.warmstart import DEFAULT_PATH, AlgorithmNet, ModelError, WarmStart, load_default
 from tests.test_emulator.random_patches import random_vector
 
 RATE = emulator.SAMPLE_RATE
@@ -72,3 +74,55 @@ def test_the_shipped_model_loads_and_is_small():
     model = load_default()
     assert model.vectors_.shape[1] == P.SIZE and len(model.vectors_) >= 1000
     assert {"seed", "bank_size", "date", "algorithm_accuracy_held_out_bank"} <= set(model.card)
+
+
+def _net_data(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, F.SIZE)).astype(np.float32)
+    y = np.stack([x[:, a] + 0.3 * x[:, a + 8] > 0 for a in range(8)], axis=1)
+    y[:, 0] |= ~y.any(axis=1)
+    return x, y
+
+
+def test_algorithm_net_forward_pass_is_sklearns():
+    from sklearn.neural_network import MLPClassifier
+
+    x, y = _net_data()
+    net = AlgorithmNet.fit(x, y, hidden=(16, 8), seed=3)
+    reference = MLPClassifier((16, 8), alpha=1e-4, batch_size=256, max_iter=60, early_stopping=True,
+                              random_state=3)
+    with warnings.catch_warnings():            # the same capped training
+        warnings.simplefilter("ignore")
+        reference.fit((x - x.mean(axis=0)) / (x.std(axis=0) + 1e-3), y.astype(int))
+    expected = reference.predict_proba((x[:20] - x.mean(axis=0)) / (x.std(axis=0) + 1e-3))
+    np.testing.assert_allclose(net.predict(x[:20]), expected, atol=1e-4)
+
+
+def test_the_classifier_is_saved_as_plain_arrays_and_checked_on_load(tmp_path):
+    vs, feats = _bank(30)
+    x, y = _net_data()
+    model = WarmStart(n_neighbors=4, vote_neighbors=3).fit(feats, vs)
+    model.net = AlgorithmNet.fit(x, y, hidden=(16,), seed=0)
+    path = tmp_path / "m.npz"
+    model.save(path, {"seed": 1})
+    with np.load(path, allow_pickle=False) as z:              # nothing needs a pickle
+        assert z["net_w0"].shape == (F.SIZE, 16) and z["net_w1"].shape == (16, 8)
+    loaded = WarmStart.load(path)
+    proba = loaded.algorithm_probabilities(feats[:5])
+    np.testing.assert_allclose(proba, model.algorithm_probabilities(feats[:5]), atol=2e-3)   # float16 table
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    data = dict(np.load(path))
+    data["net_w1"] = data["net_w1"][:, :5]                    # 5 outputs, not 8
+    np.savez(tmp_path / "bad.npz", **data)
+    with pytest.raises(ModelError, match="classifier"):
+        WarmStart.load(tmp_path / "bad.npz")
+
+
+def test_scores_blend_the_classifier_and_the_neighbour_vote():
+    vs, feats = _bank(30)
+    model = WarmStart(n_neighbors=4, vote_neighbors=3).fit(feats, vs)
+    x, y = _net_data()
+    model.net, model.net_weight = AlgorithmNet.fit(x, y, hidden=(16,), seed=0), 0.25
+    net = model.net.predict(feats[:4])
+    expected = 0.25 * net / net.sum(axis=1, keepdims=True) + 0.75 * model.neighbour_vote(feats[:4])
+    np.testing.assert_allclose(model.algorithm_probabilities(feats[:4]), expected)
