@@ -33,7 +33,7 @@ from emulator import params as P
 from . import __version__
 from . import features as F
 from .notes import CHIP_RATE, block_fnum, midi_to_hz
-from .warmstart import DEFAULT_PATH, MODEL_VERSION, WarmStart
+from .warmstart import DEFAULT_PATH, MODEL_VERSION, AlgorithmNet, WarmStart, reachable_matrix
 
 HOLD_S, RELEASE_S = 2.0, 1.0          # the benchmark's targets (shared/docs/evaluation.md)
 NOTES = range(45, 73)
@@ -188,8 +188,6 @@ def bank_plan(real: np.ndarray, size: int, seed: int) -> tuple[np.ndarray, np.nd
 def fit_model(feats: np.ndarray, vectors: np.ndarray, heard: np.ndarray, table: int, seed: int) -> WarmStart:
     """The neighbour table on the heard renders of the first `table` rows; the algorithm
     classifier on every heard render."""
-    from .warmstart import AlgorithmNet
-
     reachable = reachable_matrix(vectors)
     in_table = heard & (np.arange(len(vectors)) < table)
     model = WarmStart().fit(feats[in_table], vectors[in_table], reachable[in_table])
@@ -229,12 +227,6 @@ def train(size: int = 40000, seed: int = 0, path=DEFAULT_PATH, progress=None) ->
 
     write_atomic(Path(path).with_suffix(".card.json"), (json.dumps(card, indent=2) + "\n").encode(), force=True)
     return card
-
-
-def reachable_matrix(vectors: np.ndarray) -> np.ndarray:
-    from .warmstart import reachable_matrix as matrix
-
-    return matrix(vectors)
 
 
 def _held_out_accuracy(feats: np.ndarray, vectors: np.ndarray, heard: np.ndarray, table: int, seed: int) -> dict:
