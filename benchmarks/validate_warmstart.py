@@ -90,7 +90,7 @@ def fit_side_model(size: int, seed: int):
     real = np.unique(T.searchable(np.array([p.to_params() for p, _ in fit], np.int64)), axis=0)
     vectors, notes, table = T.bank_plan(real, size, seed)
     feats, heard = T.describe_bank(vectors, notes)
-    return T.fit_model(feats, vectors, heard, table, seed)
+    return T.fit_model(feats, vectors, notes, heard, table, seed)
 
 
 def main(argv=None) -> int:

@@ -257,7 +257,7 @@ def render(
 @app.command()
 @friendly
 def train(
-    size: int = typer.Option(24000, min=100, help="Patches in the rendered bank."),
+    size: int = typer.Option(40000, min=100, help="Renders in the bank (the shipped model: 40,000)."),
     seed: int = typer.Option(0, help="The same size and seed give the same model."),
     jobs: Optional[int] = typer.Option(None, min=1, help="Threads for rendering (default: all cores)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write the model (default: models/warmstart.npz)."),

@@ -16,6 +16,7 @@ HOLD_TIMES = (0.005, 0.02, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5)
 RELEASE_TIMES = (0.03, 0.15, 0.4)                      # seconds after key-off
 FLOOR_DB = -80.0
 SIZE = len(FRAME_TIMES) * HALF_HARMONICS + len(HOLD_TIMES) + len(RELEASE_TIMES) + 1
+OCTAVE = SIZE - 1          # the column of the octave: log2(f0 / C4) * 10
 
 
 def describe(x: np.ndarray, rate: int, f0: float, key_off: int | None) -> np.ndarray:
@@ -51,6 +52,11 @@ def describe(x: np.ndarray, rate: int, f0: float, key_off: int | None) -> np.nda
 
     octave = np.full((k, 1), np.log2(f0 / 261.6256) * 10, np.float32)
     return np.concatenate([harmonics.reshape(k, -1), contour, octave], axis=1).astype(np.float32)
+
+
+def heard_midi(features: np.ndarray) -> np.ndarray:
+    """The (fractional) MIDI note of the pitch each row of features was described at."""
+    return 60 + 1.2 * np.atleast_2d(np.asarray(features, np.float64))[:, OCTAVE]
 
 
 def _segment(x: np.ndarray, start: int, length: int) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,8 @@ DEFAULT_FORMATS = ("dmp", "fui", "tfi", "y12", "opni")
 DEFAULT_RENDERS = 4000       # the default budget: 6-9 s on a 2-core machine
 FAST_RENDERS = 700
 PROPOSALS = 256              # warm-start proposals per note (a glance keeps the best)
-OCTAVE_HANDICAP = 1.15       # another octave must fit 15% better than the heard pitch
+OCTAVE_HANDICAP = 1.15       # another note must fit 15% better than the heard one...
+NOTE_VOTERS = 32             # ...unless most of these nearest bank renders were played there
 
 
 @dataclass(frozen=True)
@@ -75,19 +77,49 @@ def _preset_starts() -> tuple[np.ndarray, ...]:
     return tuple(searchable(p.to_params()) for p in library())
 
 
-def _note_option(a: NoteAnalysis, f0: float, block: int, fnum: int, key_off, warm_start: bool,
-                 handicap: float = 1.0, proposals: int = PROPOSALS) -> NoteOption:
-    """Starting points for playing the target at f0: the warm start's, then the presets."""
-    starts, prior = _preset_starts(), None
+def _note_options(a: NoteAnalysis, key_off, *, warm_start: bool, proposals: int,
+                  other_notes: bool) -> list[NoteOption]:
+    """The notes the target may have been played at, each with its starting points,
+    likeliest first.
+
+    An FM sound's pitch is ambiguous: a x0.5 operator puts it an octave below the note
+    played, ratios that are all multiples of n put it n times above. The warm start's
+    bank knows, for each of its renders, how far from its note it was heard: the
+    nearest renders' patches start the search at the note that puts their pitch on the
+    target's, and their votes rank the notes. The heard note and the octaves around it
+    are always tried, with the presets and the guesses; a note that is neither heard
+    nor the most voted must fit clearly better to be chosen (OCTAVE_HANDICAP).
+    """
+    presets = list(_preset_starts())
+    groups: dict[int, list] = {0: [], 12: [], -12: []} if other_notes else {0: []}
+    votes: Counter = Counter()
+    prior = None
     if warm_start:
         from . import features
         from .warmstart import load_default
 
         model = load_default()
-        f = features.describe(np.asarray(a.target, np.float32), a.rate, f0, key_off)
-        starts = (*model.propose(f, proposals), *starts)
+        f = features.describe(np.asarray(a.target, np.float32), a.rate, a.f0_hz, key_off)
+        vectors, shifts = model.propose_notes(f, proposals)
         prior = model.algorithm_probabilities(f)[0]
-    return NoteOption(f0, block, fnum, starts, prior, handicap)
+        for v, shift in zip(vectors, shifts):
+            groups.setdefault(int(shift) if other_notes else 0, []).append(v)
+        votes.update(int(s) for s in shifts[:NOTE_VOTERS])
+    favourite = max(groups, key=lambda s: (votes[s], s == 0))
+    heard = round(a.midi)
+    options = []
+    for shift in sorted(groups, key=lambda s: (-votes[s], s != 0, abs(s))):
+        if shift == 0:
+            f0, block, fnum = a.f0_hz, a.block, a.fnum
+        elif 12 <= heard + shift <= 108:
+            f0 = midi_to_hz(heard + shift)
+            block, fnum = block_fnum(f0)
+        else:
+            continue
+        starts = groups[shift] + (presets if abs(shift) in (0, 12) else [])
+        handicap = 1.0 if shift in (0, favourite) else OCTAVE_HANDICAP
+        options.append(NoteOption(f0, block, fnum, tuple(starts), prior, handicap))
+    return options
 
 
 def match(source, sr: int | None = None, *, note=None, algorithms=None, renders: int | None = None,
@@ -123,18 +155,9 @@ def match(source, sr: int | None = None, *, note=None, algorithms=None, renders:
     key_off = a.hold_samples if a.note_off_found else None
     target = np.asarray(a.target, np.float64)
     proposals = int(np.clip(budget // 16, 16, PROPOSALS))     # a small budget looks at fewer
-    options = [_note_option(a, a.f0_hz, a.block, a.fnum, key_off, warm_start, 1.0, proposals)]
-    if note is None and a.pitched:
-        # An FM sound's pitch is ambiguous by octaves: a x0.5 ratio halves the period
-        # and ratios that are all even double it. The octaves above and below get their
-        # starting points scored too, at a handicap, since most recordings are heard at
-        # their played note.
-        for shift in (12, -12):
-            midi = round(a.midi) + shift
-            if 12 <= midi <= 108:
-                f = midi_to_hz(midi)
-                options.append(_note_option(a, f, *block_fnum(f), key_off, warm_start,
-                                            OCTAVE_HANDICAP, proposals))
+    # unless the note is given, other notes are weighed too (an unclear pitch included:
+    # a bright FM sound may be heard as barely pitched)
+    options = _note_options(a, key_off, warm_start=warm_start, proposals=proposals, other_notes=note is None)
     first = options[0]
     found = find_patches(target, a.rate, first.f0, first.block, first.fnum, key_off,
                          algorithms=algorithms, renders=budget, seconds=seconds, seed=seed,

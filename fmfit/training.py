@@ -33,7 +33,7 @@ from emulator import params as P
 from . import __version__
 from . import features as F
 from .notes import CHIP_RATE, block_fnum, midi_to_hz
-from .warmstart import DEFAULT_PATH, MODEL_VERSION, AlgorithmNet, WarmStart, reachable_matrix
+from .warmstart import DEFAULT_PATH, MODEL_VERSION, AlgorithmNet, WarmStart, note_shifts, reachable_matrix
 
 HOLD_S, RELEASE_S = 2.0, 1.0          # the benchmark's targets (shared/docs/evaluation.md)
 NOTES = range(45, 73)
@@ -185,12 +185,14 @@ def bank_plan(real: np.ndarray, size: int, seed: int) -> tuple[np.ndarray, np.nd
     return np.concatenate([table_vectors, vectors]), np.concatenate([table_notes, notes]), table
 
 
-def fit_model(feats: np.ndarray, vectors: np.ndarray, heard: np.ndarray, table: int, seed: int) -> WarmStart:
+def fit_model(feats: np.ndarray, vectors: np.ndarray, notes: np.ndarray, heard: np.ndarray, table: int,
+              seed: int) -> WarmStart:
     """The neighbour table on the heard renders of the first `table` rows; the algorithm
     classifier on every heard render."""
     reachable = reachable_matrix(vectors)
     in_table = heard & (np.arange(len(vectors)) < table)
-    model = WarmStart().fit(feats[in_table], vectors[in_table], reachable[in_table])
+    model = WarmStart().fit(feats[in_table], vectors[in_table], reachable[in_table],
+                            note_shifts(feats[in_table], notes[in_table]))
     model.net = AlgorithmNet.fit(feats[heard], reachable[heard], seed=seed)
     return model
 
@@ -205,8 +207,8 @@ def train(size: int = 40000, seed: int = 0, path=DEFAULT_PATH, progress=None) ->
     real = np.unique(searchable(np.array([p.to_params() for p, _ in train_patches], np.int64)), axis=0)
     vectors, notes, table = bank_plan(real, size, seed)
     feats, heard = describe_bank(vectors, notes, progress)
-    model = fit_model(feats, vectors, heard, table, seed)
-    held_out = _held_out_accuracy(feats, vectors, heard, table, seed)
+    model = fit_model(feats, vectors, notes, heard, table, seed)
+    held_out = _held_out_accuracy(feats, vectors, notes, heard, table, seed)
     card = {
         "model": "fmfit warm start: multi-label perceptron blended with k-nearest neighbours over a rendered patch bank",
         "version": MODEL_VERSION, "fmfit_version": __version__, "date": date.today().isoformat(), "seed": seed,
@@ -229,14 +231,16 @@ def train(size: int = 40000, seed: int = 0, path=DEFAULT_PATH, progress=None) ->
     return card
 
 
-def _held_out_accuracy(feats: np.ndarray, vectors: np.ndarray, heard: np.ndarray, table: int, seed: int) -> dict:
+def _held_out_accuracy(feats: np.ndarray, vectors: np.ndarray, notes: np.ndarray, heard: np.ndarray, table: int,
+                       seed: int) -> dict:
     """Top-1/top-3 algorithm accuracy on a held-out tenth of the bank, counted right when
     the predicted algorithm can play the patch (an optimistic figure: bank patches have
     near relatives; benchmarks/validate_warmstart.py measures it on unseen source files)."""
     rng = np.random.default_rng(seed + 1)
     test = heard & (rng.random(len(feats)) < 0.1)
     rows_kept = np.flatnonzero(~test)
-    m = fit_model(feats[rows_kept], vectors[rows_kept], heard[rows_kept], int(np.sum(rows_kept < table)), seed)
+    m = fit_model(feats[rows_kept], vectors[rows_kept], notes[rows_kept], heard[rows_kept],
+                  int(np.sum(rows_kept < table)), seed)
     proba = m.algorithm_probabilities(feats[test])
     reachable = reachable_matrix(vectors[test])
     top = np.argsort(-proba, axis=1)

@@ -25,7 +25,7 @@ from emulator import params as P
 
 from . import features as F
 
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "models" / "warmstart.npz"
 
 
@@ -79,9 +79,12 @@ class WarmStart:
     net: AlgorithmNet | None = None
     net_weight: float = 0.5          # the classifier's share of the algorithm scores
 
-    def fit(self, features: np.ndarray, vectors: np.ndarray, reachable: np.ndarray | None = None) -> "WarmStart":
+    def fit(self, features: np.ndarray, vectors: np.ndarray, reachable: np.ndarray | None = None,
+            shifts: np.ndarray | None = None) -> "WarmStart":
         """features (n, features.SIZE), patch vectors (n, params.SIZE); `reachable` (n, 8)
-        marks the algorithms that can play each patch (computed when not given)."""
+        marks the algorithms that can play each patch (computed when not given); `shifts`
+        (n,) the semitones from where each render was heard to the note it was played at
+        (note_shifts; 0 when not given)."""
         features = np.asarray(features, np.float32)
         vectors = np.asarray(vectors, np.int64)
         if features.ndim != 2 or features.shape[1] != F.SIZE:
@@ -92,6 +95,9 @@ class WarmStart:
             raise ValueError("features hold NaN or infinite values")
         self.features_ = features
         self.vectors_ = vectors
+        self.shifts_ = np.zeros(len(vectors), np.int64) if shifts is None else np.asarray(shifts, np.int64)
+        if self.shifts_.shape != (len(vectors),):
+            raise ValueError(f"shifts must have shape ({len(vectors)},), got {self.shifts_.shape}")
         self.reachable_ = reachable_matrix(vectors) if reachable is None else np.asarray(reachable, bool)
         self._index()
         return self
@@ -123,10 +129,17 @@ class WarmStart:
 
     def propose(self, features: np.ndarray, k: int | None = None) -> np.ndarray:
         """The patch vectors of the k nearest bank renders, nearest first (distinct)."""
+        return self.propose_notes(features, k)[0]
+
+    def propose_notes(self, features: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """propose's patch vectors, and for each the semitones from the target's heard pitch
+        to the note it should be played at: a render heard an octave below the note it was
+        played at (a x0.5 operator) proposes its patch an octave above the heard pitch."""
         z = (np.atleast_2d(features)[:1] - self.mean_) / self.scale_
         _, idx = self.neighbours_.kneighbors(z, n_neighbors=min(k or self.n_neighbors, len(self.vectors_)))
         _, first = np.unique(self.vectors_[idx[0]], axis=0, return_index=True)
-        return self.vectors_[idx[0][np.sort(first)]]
+        rows = idx[0][np.sort(first)]
+        return self.vectors_[rows], self.shifts_[rows]
 
     # -- storage ----------------------------------------------------------------------
     def save(self, path, card: dict) -> None:
@@ -137,7 +150,7 @@ class WarmStart:
         np.savez_compressed(
             buf, version=np.int64(MODEL_VERSION), feature_size=np.int64(F.SIZE),
             features=self.features_.astype(np.float16), vectors=self.vectors_.astype(np.int8),
-            reachable=np.packbits(self.reachable_, axis=1),
+            reachable=np.packbits(self.reachable_, axis=1), shifts=self.shifts_.astype(np.int8),
             n_neighbors=np.int64(self.n_neighbors), vote_neighbors=np.int64(self.vote_neighbors),
             card=np.frombuffer(json.dumps(card).encode(), np.uint8), **_net_arrays(self.net, self.net_weight))
         write_atomic(path, buf.getvalue(), force=True)
@@ -157,6 +170,7 @@ class WarmStart:
                 model.features_ = z["features"].astype(np.float32)
                 model.vectors_ = z["vectors"].astype(np.int64)
                 model.reachable_ = np.unpackbits(z["reachable"], axis=1)[:, :8].astype(bool)
+                model.shifts_ = z["shifts"].astype(np.int64)
                 model.card = json.loads(bytes(z["card"]).decode())
                 model.net, model.net_weight = _net_from_arrays(z)
         except ModelError:
@@ -167,6 +181,7 @@ class WarmStart:
             raise ModelError(f"{path}: corrupt warm-start model (bad classifier weights)")
         if model.vectors_.ndim != 2 or model.vectors_.shape[1] != P.SIZE or \
                 len(model.vectors_) != len(model.features_) or len(model.reachable_) != len(model.vectors_) or \
+                model.shifts_.shape != (len(model.vectors_),) or \
                 np.any(model.vectors_ < 0) or np.any(model.vectors_ > P.MAXIMA):
             raise ModelError(f"{path}: corrupt warm-start model (bad patch table)")
         model._index()
@@ -177,6 +192,12 @@ class WarmStart:
 def load_default(path: str | None = None) -> WarmStart:
     """The shipped model, loaded once per process ($FMFIT_MODEL overrides the path)."""
     return WarmStart.load(path or os.environ.get("FMFIT_MODEL") or DEFAULT_PATH)
+
+
+def note_shifts(features: np.ndarray, notes: np.ndarray) -> np.ndarray:
+    """Semitones from the pitch each render was heard at (in its features) to the MIDI
+    note it was played at."""
+    return np.rint(np.asarray(notes, np.float64) - F.heard_midi(features)).astype(np.int64)
 
 
 def reachable_matrix(vectors: np.ndarray) -> np.ndarray:

@@ -101,3 +101,24 @@ def test_heard_features_describe_the_pitch_analysis_hears():
     f = heard_features(audio)
     assert abs(f[-1] - 10 * np.log2(440.0 / 261.6256)) < 0.1          # the octave feature
     assert heard_features(np.zeros(3 * CHIP_RATE, np.int16)) is None  # silence: no note
+
+
+def test_note_shifts_say_where_a_patch_is_played_for_the_pitch_heard():
+    """A lone MUL 2 sine keyed at A3 is heard at A4: its patch is played 12 below the
+    pitch heard; a lone x0.5 (MUL 0) sine keyed at A4 is heard at A3: 12 above."""
+    import emulator
+    from fmfit.notes import CHIP_RATE, block_fnum, midi_to_hz
+    from fmfit.warmstart import note_shifts
+
+    feats, notes = [], []
+    for multiple, note in ((2, 57), (0, 69), (1, 60)):
+        v = np.zeros(P.SIZE, np.int64)
+        v[P.ALGORITHM] = 7
+        for op in range(4):
+            b = P.op_base(op)
+            v[b + P.TOTAL_LEVEL] = 127 if op < 3 else 0
+            v[b + P.ATTACK_RATE], v[b + P.RELEASE_RATE], v[b + P.MULTIPLE] = 31, 8, multiple
+        block, fnum = block_fnum(midi_to_hz(note))
+        feats.append(heard_features(emulator.render_patch(v, block, fnum, 3 * CHIP_RATE, 2 * CHIP_RATE)))
+        notes.append(note)
+    assert note_shifts(np.array(feats), np.array(notes)).tolist() == [-12, 12, 0]

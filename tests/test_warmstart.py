@@ -39,6 +39,17 @@ def test_a_bank_patch_is_its_own_nearest_proposal():
     assert np.all(np.argmax(proba, axis=1) == vs[:3, P.ALGORITHM])
 
 
+def test_proposals_come_with_the_note_each_is_played_at():
+    vs, feats = _bank(20)
+    shifts = np.arange(20) % 3 * 12 - 12
+    model = WarmStart(n_neighbors=5, vote_neighbors=3).fit(feats, vs, shifts=shifts)
+    vectors, got = model.propose_notes(feats[4], 5)
+    rows = [int(np.flatnonzero((vs == v).all(axis=1))[0]) for v in vectors]
+    assert rows[0] == 4 and got.tolist() == shifts[rows].tolist()
+    with pytest.raises(ValueError):
+        WarmStart().fit(feats, vs, shifts=shifts[:5])
+
+
 def test_fit_validates_its_input():
     vs, feats = _bank(5)
     with pytest.raises(ValueError):
@@ -57,6 +68,7 @@ def test_save_load_round_trip_and_clear_errors(tmp_path):
     loaded = WarmStart.load(path)
     assert loaded.card == {"seed": 1}
     np.testing.assert_array_equal(loaded.propose(feats[3]), model.propose(feats[3]))
+    np.testing.assert_array_equal(loaded.shifts_, model.shifts_)
     with pytest.raises(ModelError, match="no warm-start model"):
         WarmStart.load(tmp_path / "missing.npz")
     (tmp_path / "junk.npz").write_bytes(b"not a model")
