@@ -26,6 +26,7 @@ FAST_RENDERS = 700
 PROPOSALS = 256              # warm-start proposals per note (a glance keeps the best)
 OCTAVE_HANDICAP = 1.15       # another note must fit 15% better than the heard one...
 NOTE_VOTERS = 32             # ...unless most of these nearest bank renders were played there
+MIN_NOTE_VOTES = 2           # (a note fewer of them name is not tried)
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,13 @@ def _note_options(a: NoteAnalysis, key_off, *, warm_start: bool, proposals: int,
         f = features.describe(np.asarray(a.target, np.float32), a.rate, a.f0_hz, key_off)
         vectors, shifts = model.propose_notes(f, proposals)
         prior = model.algorithm_probabilities(f)[0]
-        for v, shift in zip(vectors, shifts):
-            groups.setdefault(int(shift) if other_notes else 0, []).append(v)
         votes.update(int(s) for s in shifts[:NOTE_VOTERS])
+        for v, shift in zip(vectors, shifts):
+            shift = int(shift) if other_notes else 0
+            # a note only a stray neighbour names is not worth its renders (the heard pitch
+            # of an inharmonic render is anywhere)
+            if shift in groups or votes[shift] >= MIN_NOTE_VOTES:
+                groups.setdefault(shift, []).append(v)
     favourite = max(groups, key=lambda s: (votes[s], s == 0))
     heard = round(a.midi)
     options = []
