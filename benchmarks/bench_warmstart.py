@@ -87,11 +87,12 @@ def hits(ranking, reachable) -> tuple[bool, bool]:
 def warm_probabilities(audio: np.ndarray) -> np.ndarray:
     """P(algorithm) of the warm-start model for a target, as fmfit.matching computes it."""
     from fmfit.analysis import analyse
-    from fmfit.matching import _note_option
+    from fmfit.matching import PROPOSALS, _note_options
 
     a = analyse(np.asarray(audio, np.float64), J.JUDGE_RATE)
     key_off = a.hold_samples if a.note_off_found else None
-    return _note_option(a, a.f0_hz, a.block, a.fnum, key_off, True).algorithm_prior
+    options = _note_options(a, key_off, warm_start=True, proposals=PROPOSALS, other_notes=False)
+    return options[0].algorithm_prior
 
 
 # -- the direct-regression baseline ---------------------------------------------------------------
