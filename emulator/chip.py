@@ -449,10 +449,11 @@ def render_segment(regs, cache, rates, ops, clock, out):
                 if ssg_enable[op]:
                     s, a, ph, inv = clock_ssg_eg(
                         eg_state[op], att[op], ops[op, OP_PHASE], inverted[op], cache[op, 5], rates[op, EG_ATTACK])
-                    if s != eg_state[op] or a != att[op] or inv != inverted[op]:
+                    moved = s != eg_state[op] or a != att[op] or inv != inverted[op]
+                    if moved:
                         eg_due = 0
                         refresh = True
-                    if s != eg_state[op] or a != att[op] or inv != inverted[op] or ph != ops[op, OP_PHASE]:
+                    if moved or ph != ops[op, OP_PHASE]:
                         ssg_live = True
                     eg_state[op], att[op], ops[op, OP_PHASE], inverted[op] = s, a, ph, inv
             # SSG-EG is a function of the envelope alone: once it changes nothing (a hold,

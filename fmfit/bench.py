@@ -29,13 +29,10 @@ def bench_patches(count: int, seed: int = 0) -> np.ndarray:
     return vs
 
 
-def _best_time(fn, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+def _seconds(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 def ymfm_left(writes, n_samples: int) -> np.ndarray:
@@ -100,11 +97,11 @@ def run(batch: int = 64, rounds: int = 5, reference_patches: int = 8) -> dict:
     for _ in range(rounds):
         for k, v in enumerate(refs):
             if have_ymfm:
-                ref_best[k] = min(ref_best[k], _best_time(lambda v=v: _ymfm_render(v, n, key_off), 1))
-            single_best[k] = min(single_best[k], _best_time(
-                lambda v=v: emulator.render_patch(v, BLOCK, FNUM, n, key_off), 1))
-        batch_best = min(batch_best, _best_time(
-            lambda: emulator.render_batch(vs, BLOCK, FNUM, n, key_off, out=out), 1))
+                ref_best[k] = min(ref_best[k], _seconds(lambda v=v: _ymfm_render(v, n, key_off)))
+            single_best[k] = min(single_best[k], _seconds(
+                lambda v=v: emulator.render_patch(v, BLOCK, FNUM, n, key_off)))
+        batch_best = min(batch_best, _seconds(
+            lambda: emulator.render_batch(vs, BLOCK, FNUM, n, key_off, out=out)))
     single = float(np.median(single_best))
     batched = batch_best / batch
     result = {
