@@ -22,6 +22,11 @@ a. Algorithm accuracy, top-1 and top-3. A guess counts as right when the target'
      register error (% of each register's range) and the lsd_db of the patch it
      predicts, judged like every other patch;
    - chance: the expected accuracy of uniformly random distinct guesses under the same rule.
+   Each is also scored "by ear", since the issue asks whether the target's SOUND is reachable
+   and the exact rule calls an operator silent only at TL 127 (a modulator at TL 110 still binds
+   the structure): P with some audible operators set to TL 127 sounds the same when the judge
+   finds it near-identical (lsd_db <= 1.0, the protocol's same sound) to P's own judge render;
+   the by-ear set adds the algorithms reaching such copies, each checked (reachable_by_ear).
 b. Warm against cold at equal budget: fmfit.matching.match(renders=B, warm_start=True/False)
    at the budgets B/4, B/2 and B (or --budgets); each found patch judged by the judge
    (benchmarks/judge.py, ymfm-py, the true note and timing): median lsd_db, share
@@ -35,6 +40,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from itertools import combinations
 from math import comb
 from pathlib import Path
 
@@ -44,10 +50,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bench_match as BM  # noqa: E402
-import judge as J
+import judge as J  # noqa: E402
 from report import emit  # noqa: E402
 from emulator import params as P  # noqa: E402
-from fmfit.algorithms import reachable_algorithms  # noqa: E402
+from fmfit.algorithms import SILENT, equivalent_patch, reachable_algorithms  # noqa: E402
+from fmfit.metrics import lsd_db  # noqa: E402
 from fmfit.corpus import find_shared, split_dev_patches  # noqa: E402
 from fmfit.notes import CHIP_RATE  # noqa: E402
 from fmfit.patch import Patch  # noqa: E402
@@ -81,6 +88,63 @@ def chance(reachable: frozenset) -> tuple[float, float]:
 def hits(ranking, reachable) -> tuple[bool, bool]:
     ranking = [int(a) for a in ranking]
     return ranking[0] in reachable, any(a in reachable for a in ranking[:3])
+
+
+# -- the by-ear rule ---------------------------------------------------------------------------
+def muted(patch: Patch, keep) -> Patch:
+    """The patch with every operator not in `keep` silent (TL 127); feedback 0 if OP1 is muted."""
+    ops = tuple(op if i in keep else SILENT for i, op in enumerate(patch.operators))
+    return patch.replace(operators=ops, feedback=patch.feedback if 0 in keep else 0)
+
+
+def reachable_by_ear(patch: Patch, midi: float, hold_s: float = J.RENDER_HOLD_S,
+                     release_s: float = J.RENDER_RELEASE_S, near: float = NEAR) -> dict:
+    """The algorithms that reach the patch's SOUND, as the judge hears it.
+
+    The reference is the judge's own render of the patch (J.render_judge, as J.score_patch
+    renders a candidate, so the patch itself scores exactly 0). Every non-empty subset S of
+    the audible operators gives P_S = muted(patch, S); subsets whose P_S keeps fewer audible
+    operators than S (a kept modulator whose carriers are all muted) are the same patch as a
+    smaller subset and are skipped. P_S sounds the same when lsd_db(reference, render(P_S))
+    <= near. The by-ear set is the union of reachable_algorithms(P_S) over those, and each
+    algorithm b that the exact set lacks is kept only when equivalent_patch(P_S, b) also
+    judges <= near (tried against each same-sounding P_S that offers b, closest first).
+
+    Returns {"exact", "by_ear" (frozensets), "same_sound" [(S, lsd_db)], "checked": {b: lsd_db},
+    "failed": [b], "renders"}.
+    """
+    exact = reachable_algorithms(patch)
+    audible = patch.audible_operators()
+    reference = J.render_judge(patch, midi, hold_s, release_s)
+    renders = 1
+
+    def judged(p: Patch) -> float:
+        nonlocal renders
+        renders += 1
+        return float(lsd_db(reference, J.render_judge(p, midi, hold_s, release_s)))
+
+    same = [(tuple(audible), 0.0, patch)]
+    for size in range(1, len(audible)):
+        for keep in combinations(audible, size):
+            p = muted(patch, keep)
+            if p.audible_operators() != keep:
+                continue
+            d = judged(p)
+            if d <= near:
+                same.append((keep, d, p))
+    same.sort(key=lambda x: x[1])
+    checked, failed = {}, []
+    offered = sorted(set().union(*(reachable_algorithms(p) for _, _, p in same)) - exact)
+    for b in offered:
+        for _, _, p in (x for x in same if b in reachable_algorithms(x[2])):
+            d = judged(equivalent_patch(p, b))
+            if d <= near:
+                checked[b] = d
+                break
+        else:
+            failed.append(b)
+    return {"exact": exact, "by_ear": exact | frozenset(checked), "checked": checked, "failed": failed,
+            "same_sound": [(list(keep), d) for keep, d, _ in same], "renders": renders}
 
 
 # -- the warm-start model -----------------------------------------------------------------------
@@ -205,34 +269,49 @@ def accuracy_part(targets, direct: DirectBaseline | None) -> list[dict]:
     rows = []
     for i, t in enumerate(targets):
         reach = reachable_algorithms(t.patch)
+        t0 = time.perf_counter()
+        ear = reachable_by_ear(t.patch, t.midi, t.hold_s, t.release_s)
+        ear_reach = ear["by_ear"]
         row = {"name": t.name, "midi": t.midi, "src": t.src, "algorithm": t.patch.algorithm,
-               "reachable": sorted(reach)}
+               "reachable": sorted(reach), "reachable_by_ear": sorted(ear_reach),
+               "by_ear": {"same_sound": ear["same_sound"], "checked_lsd_db": ear["checked"],
+                          "failed": ear["failed"], "renders": ear["renders"],
+                          "seconds": time.perf_counter() - t0}}
         c1, c3 = chance(reach)
-        row["chance"] = {"top1": c1, "top3": c3}
+        e1, e3 = chance(ear_reach)
+        row["chance"] = {"top1": c1, "top3": c3, "top1_by_ear": e1, "top3_by_ear": e3}
         t0 = time.perf_counter()
         try:
             proba = warm_probabilities(t.audio)
-            top1, top3 = hits(np.argsort(-proba, kind="stable"), reach)
-            row["warm"] = {"top1": top1, "top3": top3, "ranking": np.argsort(-proba, kind="stable")[:3].tolist(),
-                           "seconds": time.perf_counter() - t0}
+            ranking = np.argsort(-proba, kind="stable")
+            top1, top3 = hits(ranking, reach)
+            ear1, ear3 = hits(ranking, ear_reach)
+            row["warm"] = {"top1": top1, "top3": top3, "top1_by_ear": ear1, "top3_by_ear": ear3,
+                           "ranking": ranking[:3].tolist(), "seconds": time.perf_counter() - t0}
         except Exception as exc:  # noqa: BLE001 - one failure must not end a run
             row["warm"] = {"error": f"{type(exc).__name__}: {exc}"}
         if direct is not None:
             proba, regs = direct.predict(t.audio)
             ranking = np.argsort(-proba, kind="stable")
             top1, top3 = hits(ranking, reach)
+            ear1, ear3 = hits(ranking, ear_reach)
             patch = patch_from_prediction(int(ranking[0]), regs)
             metrics = J.score_patch(patch, t.audio, t.midi, t.hold_s, t.release_s)
-            row["direct"] = {"top1": top1, "top3": top3, "ranking": ranking[:3].tolist(),
+            row["direct"] = {"top1": top1, "top3": top3, "top1_by_ear": ear1, "top3_by_ear": ear3,
+                             "ranking": ranking[:3].tolist(),
                              "register_error_pct": register_errors(patch, t.patch),
                              "lsd_db": float(metrics["lsd_db"]), "patch": patch.to_dict()}
         rows.append(row)
         w, d = row["warm"], row.get("direct", {})
-        mark = lambda m: "ERR" if "error" in m else f"{'1' if m['top1'] else '-'}{'3' if m['top3'] else '-'}"  # noqa: E731
+        mark = lambda m: "ERR" if "error" in m else (  # noqa: E731
+            f"{'1' if m['top1'] else '-'}{'3' if m['top3'] else '-'}"
+            f"/{'1' if m['top1_by_ear'] else '-'}{'3' if m['top3_by_ear'] else '-'}")
         eprint(f"[a {i + 1}/{len(targets)}] {t.name:<18} alg {t.patch.algorithm} reach {''.join(map(str, sorted(reach)))}"
-               f" | warm {mark(w)} {w.get('ranking', '')}"
+               f" ear {''.join(map(str, sorted(ear_reach)))}"
+               + (f" (failed {ear['failed']})" if ear["failed"] else "")
+               + f" | warm {mark(w)} {w.get('ranking', '')}"
                + (f" | direct {mark(d)} {d['ranking']} lsd {d['lsd_db']:.2f}" if d else "")
-               + f" | chance {c1:.2f}/{c3:.2f}")
+               + f" | chance {c1:.2f}/{c3:.2f} ear {e1:.2f}/{e3:.2f}")
     return rows
 
 
@@ -243,7 +322,9 @@ def summarise_accuracy(rows) -> dict:
         if not ms:
             continue
         s = {"n": len(ms), "top1": float(np.mean([m["top1"] for m in ms])),
-             "top3": float(np.mean([m["top3"] for m in ms]))}
+             "top3": float(np.mean([m["top3"] for m in ms])),
+             "top1_by_ear": float(np.mean([m["top1_by_ear"] for m in ms])),
+             "top3_by_ear": float(np.mean([m["top3_by_ear"] for m in ms]))}
         if method == "direct":
             lsd = [m["lsd_db"] for m in ms]
             s["median_lsd_db"] = float(np.median(lsd))
@@ -257,6 +338,10 @@ def summarise_accuracy(rows) -> dict:
     if ms:
         out["warm"]["top1_exact_label"] = float(np.mean([r["warm"]["ranking"][0] == r["algorithm"] for r in ms]))
     out["mean_reachable"] = float(np.mean([len(r["reachable"]) for r in rows])) if rows else 0.0
+    out["mean_reachable_by_ear"] = float(np.mean([len(r["reachable_by_ear"]) for r in rows])) if rows else 0.0
+    out["targets_gaining_by_ear"] = int(sum(len(r["reachable_by_ear"]) > len(r["reachable"]) for r in rows))
+    out["by_ear_failed_checks"] = int(sum(len(r["by_ear"]["failed"]) for r in rows))
+    out["by_ear_renders"] = int(sum(r["by_ear"]["renders"] for r in rows))
     return out
 
 
@@ -327,10 +412,12 @@ def format_table(report: dict) -> str:
     c = report["config"]
     lines = [f"warm-start benchmark: {c['targets']} render targets of the corpus evaluation split "
              f"(target seed {c['target_seed']}), mean {report['accuracy']['summary']['mean_reachable']:.2f} "
-             f"reachable algorithms per target", ""]
+             f"reachable algorithms per target (by ear {report['accuracy']['summary']['mean_reachable_by_ear']:.2f})",
+             ""]
     a = report["accuracy"]["summary"]
     lines.append("a. algorithm accuracy (right = the target's sound is reachable with the guess)")
-    lines.append(f"  {'':<34}{'top-1':>7}{'top-3':>7}{'lsd med':>9}{'near-id':>9}{'reg err':>9}")
+    lines.append(f"  {'':<34}{'exact rule':>14}{'by ear':>14}")
+    lines.append(f"  {'':<34}{'top-1':>7}{'top-3':>7}{'top-1':>7}{'top-3':>7}{'lsd med':>9}{'near-id':>9}{'reg err':>9}")
     names = {"warm": "warm-start model (net + k-NN)", "direct": "direct regression (spectrogram)",
              "chance": "chance (uniform distinct guesses)"}
     for m in ("warm", "direct", "chance"):
@@ -339,7 +426,11 @@ def format_table(report: dict) -> str:
         s = a[m]
         extra = (f"{s['median_lsd_db']:9.2f}{100 * s['near_identical']:8.0f}%{s['register_error_pct_mean']:8.1f}%"
                  if m == "direct" else "")
-        lines.append(f"  {names[m]:<34}{100 * s['top1']:6.0f}%{100 * s['top3']:6.0f}%{extra}")
+        lines.append(f"  {names[m]:<34}{100 * s['top1']:6.0f}%{100 * s['top3']:6.0f}%"
+                     f"{100 * s['top1_by_ear']:6.0f}%{100 * s['top3_by_ear']:6.0f}%{extra}")
+    lines.append(f"  by ear: {a['targets_gaining_by_ear']}/{c['targets']} targets reach more algorithms than by "
+                 f"the exact rule; {a['by_ear_failed_checks']} added algorithms failed the check "
+                 f"({a['by_ear_renders']} judge renders)")
     if "warm" in a and "top1_exact_label" in a["warm"]:
         lines.append(f"  (warm start top-1 on the exact algorithm label: {100 * a['warm']['top1_exact_label']:.0f}%)")
     if "direct" in a:
@@ -370,8 +461,9 @@ def format_table(report: dict) -> str:
             lines.append(f"  at {budgets[-1]} renders warm beats cold on {m['warm_better_at_full_budget']} targets, "
                          f"cold beats warm on {m['cold_better_at_full_budget']}")
     lines.append("")
-    lines.append(f"near-identical: lsd_db <= {NEAR}; 'alg ok': the found patch's algorithm can reproduce the "
-                 f"target; seed {c['seed']}; {report['wall_seconds']:.0f} s in all.")
+    lines.append(f"near-identical: lsd_db <= {NEAR}; 'by ear': the guess reaches a copy of the target with "
+                 f"operators muted that is near-identical to it; 'alg ok': the found patch's algorithm can "
+                 f"reproduce the target; seed {c['seed']}; {report['wall_seconds']:.0f} s in all.")
     return "\n".join(lines)
 
 
