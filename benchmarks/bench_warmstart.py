@@ -21,6 +21,11 @@ a. Algorithm accuracy, top-1 and top-3. A guess counts as right when the target'
      rendered like the targets (notes 45-72 around C4, the protocol's timing). Also its
      register error (% of each register's range) and the lsd_db of the patch it
      predicts, judged like every other patch;
+   - the model with its proposals screened: the order in which match hands algorithms to
+     CMA-ES (fmfit.search.rank_algorithms at the best-fitting note option: the model's
+     proposed patches, the presets and a guess per algorithm rendered on the screen, the
+     best start per algorithm less half the model's P(algorithm)); and the same without the
+     model (presets and guesses only), to show what the model adds;
    - chance: the expected accuracy of uniformly random distinct guesses under the same rule.
    Each is also scored "by ear", since the issue asks whether the target's SOUND is reachable
    and the exact rule calls an operator silent only at TL 127 (a modulator at TL 110 still binds
@@ -159,6 +164,27 @@ def warm_probabilities(audio: np.ndarray) -> np.ndarray:
     return options[0].algorithm_prior
 
 
+def screened_ranking(audio: np.ndarray, warm_start: bool) -> np.ndarray:
+    """The algorithms in the order match hands them to CMA-ES (its first REFINED_ALGORITHMS):
+    every note option's starting points (the warm start's proposals when `warm_start`, the
+    presets, a guess per algorithm read off the spectrum) scored on the screen renders; at
+    the best-fitting note, the best start per algorithm less half the model's P(algorithm)."""
+    from fmfit.analysis import analyse
+    from fmfit.matching import PROPOSALS, _note_options
+    from fmfit.search import SCREEN_SECONDS, Lead, rank_algorithms, screen_starts
+    from fmfit.search.evaluator import Budget
+
+    a = analyse(np.asarray(audio, np.float64), J.JUDGE_RATE)
+    key_off = a.hold_samples if a.note_off_found else None
+    target = np.asarray(a.target, np.float64)
+    screen_len = min(len(target), int(SCREEN_SECONDS * a.rate))
+    budget = Budget(10**6)
+    leads = [screen_starts(target, a.rate, note, key_off, range(8), screen_len, budget)
+             for note in _note_options(a, key_off, warm_start=warm_start, proposals=PROPOSALS, other_notes=True)]
+    lead = min(leads, key=Lead.score)
+    return np.array(rank_algorithms(lead.best, lead.note.algorithm_prior))
+
+
 # -- the direct-regression baseline ---------------------------------------------------------------
 def spectrogram(x: np.ndarray) -> np.ndarray:
     """(K, n) chip-rate signals -> (K, 64 * 256) linear magnitudes of the RMS-normalised signals:
@@ -290,6 +316,15 @@ def accuracy_part(targets, direct: DirectBaseline | None) -> list[dict]:
                            "ranking": ranking[:3].tolist(), "seconds": time.perf_counter() - t0}
         except Exception as exc:  # noqa: BLE001 - one failure must not end a run
             row["warm"] = {"error": f"{type(exc).__name__}: {exc}"}
+        for method, warm in (("warm_screened", True), ("cold_screened", False)):
+            try:
+                ranking = screened_ranking(t.audio, warm)
+                top1, top3 = hits(ranking, reach)
+                ear1, ear3 = hits(ranking, ear_reach)
+                row[method] = {"top1": top1, "top3": top3, "top1_by_ear": ear1, "top3_by_ear": ear3,
+                               "ranking": ranking[:3].tolist()}
+            except Exception as exc:  # noqa: BLE001 - one failure must not end a run
+                row[method] = {"error": f"{type(exc).__name__}: {exc}"}
         if direct is not None:
             proba, regs = direct.predict(t.audio)
             ranking = np.argsort(-proba, kind="stable")
@@ -310,6 +345,7 @@ def accuracy_part(targets, direct: DirectBaseline | None) -> list[dict]:
                f" ear {''.join(map(str, sorted(ear_reach)))}"
                + (f" (failed {ear['failed']})" if ear["failed"] else "")
                + f" | warm {mark(w)} {w.get('ranking', '')}"
+               + f" | screened {mark(row['warm_screened'])} cold {mark(row['cold_screened'])}"
                + (f" | direct {mark(d)} {d['ranking']} lsd {d['lsd_db']:.2f}" if d else "")
                + f" | chance {c1:.2f}/{c3:.2f} ear {e1:.2f}/{e3:.2f}")
     return rows
@@ -317,7 +353,7 @@ def accuracy_part(targets, direct: DirectBaseline | None) -> list[dict]:
 
 def summarise_accuracy(rows) -> dict:
     out = {}
-    for method in ("warm", "direct", "chance"):
+    for method in ("warm", "warm_screened", "cold_screened", "direct", "chance"):
         ms = [r[method] for r in rows if method in r and "error" not in r[method]]
         if not ms:
             continue
@@ -419,8 +455,9 @@ def format_table(report: dict) -> str:
     lines.append(f"  {'':<34}{'exact rule':>14}{'by ear':>14}")
     lines.append(f"  {'':<34}{'top-1':>7}{'top-3':>7}{'top-1':>7}{'top-3':>7}{'lsd med':>9}{'near-id':>9}{'reg err':>9}")
     names = {"warm": "warm-start model (net + k-NN)", "direct": "direct regression (spectrogram)",
-             "chance": "chance (uniform distinct guesses)"}
-    for m in ("warm", "direct", "chance"):
+             "chance": "chance (uniform distinct guesses)",
+             "warm_screened": "model + its proposals screened *", "cold_screened": "no model: presets screened *"}
+    for m in ("warm", "warm_screened", "cold_screened", "direct", "chance"):
         if m not in a:
             continue
         s = a[m]
@@ -431,6 +468,8 @@ def format_table(report: dict) -> str:
     lines.append(f"  by ear: {a['targets_gaining_by_ear']}/{c['targets']} targets reach more algorithms than by "
                  f"the exact rule; {a['by_ear_failed_checks']} added algorithms failed the check "
                  f"({a['by_ear_renders']} judge renders)")
+    lines.append("  * the algorithms in the order match refines them: starting points rendered at each note")
+    lines.append("    option, the best start per algorithm less half the model's P(algorithm) (fmfit.search)")
     if "warm" in a and "top1_exact_label" in a["warm"]:
         lines.append(f"  (warm start top-1 on the exact algorithm label: {100 * a['warm']['top1_exact_label']:.0f}%)")
     if "direct" in a:

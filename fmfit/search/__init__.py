@@ -24,6 +24,7 @@ GLANCE_SECONDS = 0.3      # a first look at many starting points
 KEPT_STARTS = 64          # starting points that get the longer look
 REFINED_ALGORITHMS = 3    # how many algorithms get CMA-ES
 MIN_SHAKE = 100           # renders worth a last CMA-ES round on the whole note
+MAX_SHAKES = 3            # shakes in a row that find nothing before the search stops
 
 
 @dataclass(frozen=True)
@@ -84,33 +85,14 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
 
     # 1. starting points, scored on the short renders, at each note the target may be
     notes = [NoteOption(f0, block, fnum, tuple(starts), algorithm_prior)] + list(other_notes)
-    options = []
+    leads = []
     for note in notes:
-        screen = Evaluator(target[:screen_len], note.block, note.fnum, key_off, budget=budget)
-        evaluators.append(screen)
-        shape = describe_target(target, rate, note.f0, key_off)
-        guesses = [heuristic_patch(shape, a, note.block, note.fnum) for a in algorithms]
-        others = np.array([v for v in note.starts if int(v[0]) in algorithms], np.int64).reshape(-1, guesses[0].size)
-        if len(others) > KEPT_STARTS:
-            # many starting points: a glance at the first moments picks the ones worth more
-            glance = Evaluator(target[:min(screen_len, int(GLANCE_SECONDS * rate))], note.block,
-                               note.fnum, key_off, budget=budget)
-            evaluators.append(glance)
-            others = others[np.argsort(glance(others), kind="stable")[:KEPT_STARTS]]
-        pool = np.concatenate([np.array(guesses), others])
-        d = screen(pool)
-        report(d.min())
-        best = {}
-        for v, dist in zip(pool, d):
-            a = int(v[0])
-            if a not in best or dist < best[a][1]:
-                best[a] = (v, float(dist))
-        options.append((min(b[1] for b in best.values()) * note.handicap, note, screen, best))
-    options.sort(key=lambda o: o[0])
-    _, note, screen, best = options[0]
-    algorithm_prior = note.algorithm_prior
-    full = Evaluator(target, note.block, note.fnum, key_off, budget=budget)
-    evaluators.append(full)
+        lead = screen_starts(target, rate, note, key_off, algorithms, screen_len, budget)
+        evaluators.extend(lead.evaluators)
+        report(min(d for _, d in lead.best.values()))
+        leads.append(lead)
+    lead = min(leads, key=Lead.score)
+    note, screen, best = lead.note, lead.screen, lead.best
 
     if seconds is not None and screen.seconds > 0:
         # plan the stages for what the deadline allows at the speed seen so far
@@ -118,15 +100,15 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
         total = min(total, spent() + int(0.8 * remaining * screen.renders / screen.seconds))
 
     # 2. CMA-ES for the most promising algorithms
-    score = {a: best[a][1] - (0.5 * algorithm_prior[a] if algorithm_prior is not None else 0.0)
-             for a in algorithms}
-    chosen = sorted(algorithms, key=score.get)[: max(REFINED_ALGORITHMS, candidates)]
+    chosen = rank_algorithms(best, note.algorithm_prior)[: max(REFINED_ALGORITHMS, candidates)]
     share = int(0.35 * total / len(chosen))
     for a in chosen:
         v, dist = refine(screen, a, best[a][0], sigma=0.5, renders=share,
                          seed=seed * 1000 + a + 1, on_generation=report)
         if dist < best[a][1]:
             best[a] = (v, dist)
+    full = Evaluator(target, note.block, note.fnum, key_off, budget=budget)
+    evaluators.append(full)
 
     # 3. a cheap polish of the leaders on the short renders
     chosen.sort(key=lambda a: best[a][1])
@@ -147,16 +129,18 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
         found[a] = polish(full, best[a][0], renders=share, on_round=report)
     # 5. the polish stops at a local optimum, often with renders left: shake the best with
     # CMA-ES on the whole note, then polish again, while that pays
+    # (a shake that finds nothing is tried again, wider, up to MAX_SHAKES times in a row)
     a = min(leaders, key=lambda x: found[x][1])
-    restart = 0
-    while budget.left >= MIN_SHAKE:
+    restart, misses = 0, 0
+    while budget.left >= MIN_SHAKE and misses < MAX_SHAKES:
         restart += 1
-        v, dist = refine(full, a, found[a][0], sigma=0.3, renders=budget.left // 2,
+        v, dist = refine(full, a, found[a][0], sigma=0.3 * (1 + misses), renders=budget.left // 2,
                          seed=seed * 1000 + 100 * restart + a, on_generation=report)
         v, dist = polish(full, v, renders=budget.left, on_round=report)
-        if not dist < found[a][1] - 1e-9:
-            break
-        found[a] = (v, dist)
+        if dist < found[a][1] - 1e-9:
+            found[a], misses = (v, dist), 0
+        else:
+            misses += 1
     for a in ranked[len(leaders):]:
         found[a] = (best[a][0], float(whole[a]))
     result = sorted((Found(np.asarray(v, np.int64), float(dist)) for v, dist in found.values()),
@@ -164,3 +148,46 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
     if progress:
         progress(1.0, result[0].distance)
     return SearchReport(found=result, renders=spent(), note=note)
+
+
+@dataclass
+class Lead:
+    """A note the target may be at, with its best starting vector per algorithm."""
+
+    note: NoteOption
+    screen: Evaluator
+    best: dict                       # algorithm -> (vector, distance on the screen)
+    evaluators: list
+
+    def score(self) -> float:
+        return min(d for _, d in self.best.values()) * self.note.handicap
+
+
+def screen_starts(target: np.ndarray, rate: int, note: NoteOption, key_off: int | None, algorithms,
+                  screen_len: int, budget: Budget) -> Lead:
+    """Score a note's starting points on the first part of the target: a guess per
+    algorithm read off the spectrum, and the note's own starts (the best KEPT_STARTS of
+    them, by a glance at the first moments, when there are more)."""
+    screen = Evaluator(target[:screen_len], note.block, note.fnum, key_off, budget=budget)
+    evaluators = [screen]
+    shape = describe_target(target, rate, note.f0, key_off)
+    guesses = [heuristic_patch(shape, a, note.block, note.fnum) for a in algorithms]
+    others = np.array([v for v in note.starts if int(v[0]) in algorithms], np.int64).reshape(-1, guesses[0].size)
+    if len(others) > KEPT_STARTS:
+        glance = Evaluator(target[:min(screen_len, int(GLANCE_SECONDS * rate))], note.block,
+                           note.fnum, key_off, budget=budget)
+        evaluators.append(glance)
+        others = others[np.argsort(glance(others), kind="stable")[:KEPT_STARTS]]
+    pool = np.concatenate([np.array(guesses), others])
+    best = {}
+    for v, dist in zip(pool, screen(pool)):
+        a = int(v[0])
+        if a not in best or dist < best[a][1]:
+            best[a] = (v, float(dist))
+    return Lead(note, screen, best, evaluators)
+
+
+def rank_algorithms(best: dict, prior: np.ndarray | None = None) -> list[int]:
+    """Algorithms by promise: the best starting distance, less half the warm start's
+    P(algorithm) when there is one."""
+    return sorted(best, key=lambda a: best[a][1] - (0.5 * prior[a] if prior is not None else 0.0))

@@ -2,7 +2,8 @@
 
 One point per algorithm is the feedback plus nine fields per operator, each scaled to
 [0, 1] over its register range; decoding rounds to the nearest register value. SSG-EG,
-AM and the LFO stay off in this space (the polish may switch them on).
+AM and the LFO are not searched: they keep the values of a template (the starting patch),
+so that a start with vibrato or an SSG-EG loop keeps it (the polish may change them).
 """
 from __future__ import annotations
 
@@ -34,13 +35,16 @@ _INDEX = np.array([P.FEEDBACK] + [P.op_base(op) + f[1] for op in range(4) for f 
 _DETUNE_COLUMNS = np.array([1 + op * len(OPERATOR_FIELDS) + 1 for op in range(4)])
 
 
-def decode(x: np.ndarray, algorithm: int) -> np.ndarray:
-    """Points in [0,1]^DIMENSIONS (K, D) -> patch vectors (K, SIZE)."""
+def decode(x: np.ndarray, algorithm: int, template: np.ndarray | None = None) -> np.ndarray:
+    """Points in [0,1]^DIMENSIONS (K, D) -> patch vectors (K, SIZE); the fields not
+    searched come from `template` (off when there is none)."""
     x = np.clip(np.atleast_2d(x), 0.0, 1.0)
     values = np.rint(_LO + x * (_HI - _LO)).astype(np.int64)
     det = values[:, _DETUNE_COLUMNS]
     values[:, _DETUNE_COLUMNS] = np.where(det < 0, 4 - det, det)
     out = np.zeros((x.shape[0], P.SIZE), np.int64)
+    if template is not None:
+        out[:] = np.asarray(template, np.int64)
     out[:, P.ALGORITHM] = algorithm
     out[:, _INDEX] = values
     return out

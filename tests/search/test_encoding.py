@@ -32,6 +32,23 @@ def test_decode_inverts_encode(v):
 
 
 @settings(max_examples=50, deadline=None)
+@given(searchable_vectors(), st.integers(1, 7), st.integers(1, 3), st.integers(0, 7))
+def test_decode_keeps_the_templates_unsearched_fields(v, fms, ams, ssg):
+    """A start with vibrato, tremolo or an SSG-EG loop keeps them through CMA-ES."""
+    template = v.copy()
+    template[P.FMS], template[P.AMS], template[P.LFO] = fms, ams, P.LFO_ENABLE
+    template[P.op_base(2) + P.SSG_EG] = 8 | ssg
+    template[P.op_base(1) + P.AM] = 1
+    x = encode(v)
+    out = decode(x, int(v[P.ALGORITHM]), template)[0]
+    np.testing.assert_array_equal(out, template)
+    moved = decode(np.clip(x + 0.3, 0, 1), int(v[P.ALGORITHM]), template)[0]
+    for field in (P.FMS, P.AMS, P.LFO, P.op_base(2) + P.SSG_EG, P.op_base(1) + P.AM):
+        assert moved[field] == template[field]
+    assert np.array_equal(decode(x, int(v[P.ALGORITHM]))[0], v)     # no template: all off
+
+
+@settings(max_examples=50, deadline=None)
 @given(searchable_vectors())
 def test_neighbours_are_one_step_away_and_in_range(v):
     ns = neighbours(v)
