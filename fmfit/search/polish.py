@@ -22,6 +22,7 @@ _SMALL = (
 _DETUNE_STEP = {0: {-1: 5, 1: 1}, 1: {-1: 0, 1: 2}, 2: {-1: 1, 1: 3}, 3: {-1: 2},
                 5: {-1: 6, 1: 0}, 6: {-1: 7, 1: 5}, 7: {1: 6}, 4: {-1: 5, 1: 1}}
 _OP_FIELDS = slice(0, P.OP_FIELDS)
+_PLAIN = ((P.ATTACK_RATE, 31), (P.DETUNE, 0), (P.RATE_SCALING, 0), (P.SUSTAIN_RATE, 0))
 
 
 def _set(v, index, value, lo=0):
@@ -49,7 +50,7 @@ def neighbours(v: np.ndarray) -> np.ndarray:
 
 def wide_neighbours(v: np.ndarray) -> np.ndarray:
     """Bigger jumps: any ratio, levels +-8/16, SSG-EG modes, swapped operators, any
-    feedback, LFO vibrato and tremolo."""
+    feedback, LFO vibrato and tremolo, and fields back to their plain values."""
     out = [_set(v, P.FEEDBACK, fb) for fb in range(8)]
     for op in range(4):
         b = P.op_base(op)
@@ -69,6 +70,15 @@ def wide_neighbours(v: np.ndarray) -> np.ndarray:
             for op in range(4):
                 w[P.op_base(op) + P.AM] = 1 if ams else 0
             out.append(w)
+    # the values musicians leave most fields at (an instant attack, no detune, no rate
+    # scaling, no second decay): one operator at a time, and every operator at once,
+    # since a search coming from elsewhere rarely walks all the way there step by step
+    for field, value in _PLAIN:
+        out += [_set(v, P.op_base(op) + field, value) for op in range(4)]
+        w = v.copy()
+        for op in range(4):
+            w[P.op_base(op) + field] = value
+        out.append(None if np.array_equal(w, v) else w)
     for i in range(4):
         for j in range(i + 1, 4):
             w = v.copy()

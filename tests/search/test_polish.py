@@ -33,3 +33,34 @@ def test_polish_takes_independent_improvements_together():
     assert d == 0 and np.array_equal(v[objective.fields], goal[objective.fields])
     # one move at a time would take a round per step (about 18 rounds of ~90 renders)
     assert objective.renders < 6 * 100
+
+
+def test_wide_moves_put_a_field_back_to_its_plain_value_on_every_operator_at_once():
+    """A search coming from elsewhere stops short of the values most patches use (an
+    instant attack, no detune): one wide move sets them on all four operators."""
+    from fmfit.search.polish import wide_neighbours
+
+    v = np.zeros(P.SIZE, np.int64)
+    for op in range(4):
+        v[P.op_base(op) + P.ATTACK_RATE] = 20 + op
+        v[P.op_base(op) + P.DETUNE] = 1 + op % 3
+    moves = wide_neighbours(v)
+    all_instant = v.copy()
+    no_detune = v.copy()
+    for op in range(4):
+        all_instant[P.op_base(op) + P.ATTACK_RATE] = 31
+        no_detune[P.op_base(op) + P.DETUNE] = 0
+    assert any(np.array_equal(m, all_instant) for m in moves)
+    assert any(np.array_equal(m, no_detune) for m in moves)
+    assert len(np.unique(moves, axis=0)) == len(moves)      # no move twice
+    assert not any(np.array_equal(m, v) for m in moves)     # and no empty move
+
+
+def test_rank_algorithms_weighs_the_warm_start():
+    from fmfit.search import rank_algorithms
+
+    best = {a: (None, 1.0 + 0.1 * a) for a in range(8)}
+    assert rank_algorithms(best)[:3] == [0, 1, 2]
+    prior = np.full(8, 0.02)
+    prior[7] = 0.86                      # the model is sure: algorithm 7 goes first
+    assert rank_algorithms(best, prior)[0] == 7
