@@ -24,7 +24,7 @@ a. Algorithm accuracy, top-1 and top-3. A guess counts as right when the target'
    - the model with its proposals screened: the order in which match hands algorithms to
      CMA-ES (fmfit.search.rank_algorithms at the best-fitting note option: the model's
      proposed patches, the presets and a guess per algorithm rendered on the screen, the
-     best start per algorithm less half the model's P(algorithm)); and the same without the
+     best start per algorithm less 2 x the model's P(algorithm)); and the same without the
      model (presets and guesses only), to show what the model adds;
    - chance: the expected accuracy of uniformly random distinct guesses under the same rule.
    Each is also scored "by ear", since the issue asks whether the target's SOUND is reachable
@@ -168,7 +168,7 @@ def screened_ranking(audio: np.ndarray, warm_start: bool) -> np.ndarray:
     """The algorithms in the order match hands them to CMA-ES (its first REFINED_ALGORITHMS):
     every note option's starting points (the warm start's proposals when `warm_start`, the
     presets, a guess per algorithm read off the spectrum) scored on the screen renders; at
-    the best-fitting note, the best start per algorithm less half the model's P(algorithm)."""
+    the best-fitting note, the best start per algorithm less PRIOR_WEIGHT x the model's P(algorithm)."""
     from fmfit.analysis import analyse
     from fmfit.matching import PROPOSALS, _note_options
     from fmfit.search import SCREEN_SECONDS, Lead, rank_algorithms, screen_starts
@@ -469,7 +469,7 @@ def format_table(report: dict) -> str:
                  f"the exact rule; {a['by_ear_failed_checks']} added algorithms failed the check "
                  f"({a['by_ear_renders']} judge renders)")
     lines.append("  * the algorithms in the order match refines them: starting points rendered at each note")
-    lines.append("    option, the best start per algorithm less half the model's P(algorithm) (fmfit.search)")
+    lines.append("    option, the best start per algorithm less 2 x the model's P(algorithm) (fmfit.search)")
     if "warm" in a and "top1_exact_label" in a["warm"]:
         lines.append(f"  (warm start top-1 on the exact algorithm label: {100 * a['warm']['top1_exact_label']:.0f}%)")
     if "direct" in a:

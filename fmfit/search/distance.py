@@ -33,7 +33,9 @@ def power_spectrogram(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=Non
     if frames is not None:
         f = f[..., frames, :]
     spec = scipy.fft.rfft(f * _window(n_fft), axis=-1, workers=-1)[..., :bins]
-    return spec.real ** 2 + spec.imag ** 2
+    power = np.square(spec.real)
+    power += np.square(spec.imag)
+    return power
 
 
 @lru_cache(maxsize=8)
@@ -57,8 +59,9 @@ class SpectralDistance:
             floor = np.float32(FLOOR * power.max())
             energy = power.sum(axis=1)
             frames = np.flatnonzero(energy >= energy.max() * 10 ** (-FRAME_RANGE_DB / 10))
-            target_db = 10 * np.log10(power[frames] + floor)
-            self._levels.append((n_fft, hop, bins, frames, floor, target_db))
+            target_log = power[frames] + floor
+            np.log10(target_log, out=target_log)
+            self._levels.append((n_fft, hop, bins, frames, floor, target_log))
 
     def __call__(self, renders: np.ndarray) -> np.ndarray:
         x = np.asarray(renders)
@@ -66,10 +69,15 @@ class SpectralDistance:
         total = np.zeros(x.shape[0])
         for start in range(0, x.shape[0], CHUNK):
             part = x[start:start + CHUNK]
-            for n_fft, hop, bins, frames, floor, target_db in self._levels:
-                power = power_spectrogram(part, n_fft, hop, bins, frames)
-                diff = 10 * np.log10(power + floor) - target_db
-                total[start:start + CHUNK] += np.mean(np.sqrt(np.mean(diff * diff, axis=-1)), axis=-1)
+            for n_fft, hop, bins, frames, floor, target_log in self._levels:
+                # in place, and in log10 units (x10 at the end): each pass over these
+                # arrays costs about as much as the FFT
+                diff = power_spectrogram(part, n_fft, hop, bins, frames)
+                diff += floor
+                np.log10(diff, out=diff)
+                diff -= target_log
+                np.square(diff, out=diff)
+                total[start:start + CHUNK] += 10 * np.mean(np.sqrt(np.mean(diff, axis=-1)), axis=-1)
         total /= len(self._levels)
         total[silent] = np.inf
         return total
