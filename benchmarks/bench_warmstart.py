@@ -153,33 +153,34 @@ def reachable_by_ear(patch: Patch, midi: float, hold_s: float = J.RENDER_HOLD_S,
 
 
 # -- the warm-start model -----------------------------------------------------------------------
-def warm_probabilities(audio: np.ndarray) -> np.ndarray:
-    """P(algorithm) of the warm-start model for a target, as fmfit.matching computes it."""
+def analysed(audio: np.ndarray):
+    """The target as fmfit.matching sees it: (NoteAnalysis, key-off sample or None)."""
     from fmfit.analysis import analyse
-    from fmfit.matching import PROPOSALS, _note_options
 
     a = analyse(np.asarray(audio, np.float64), J.JUDGE_RATE)
-    key_off = a.hold_samples if a.note_off_found else None
+    return a, (a.hold_samples if a.note_off_found else None)
+
+
+def warm_probabilities(a, key_off) -> np.ndarray:
+    """P(algorithm) of the warm-start model for an analysed target, as fmfit.matching computes it."""
+    from fmfit.matching import PROPOSALS, _note_options
+
     options = _note_options(a, key_off, warm_start=True, proposals=PROPOSALS, other_notes=False)
     return options[0].algorithm_prior
 
 
-def screened_ranking(audio: np.ndarray, warm_start: bool) -> np.ndarray:
+def screened_ranking(a, key_off, warm_start: bool) -> np.ndarray:
     """The algorithms in the order match hands them to CMA-ES (its first REFINED_ALGORITHMS):
     every note option's starting points (the warm start's proposals when `warm_start`, the
     presets, a guess per algorithm read off the spectrum) scored on the screen renders; at
     the best-fitting note, the best start per algorithm less PRIOR_WEIGHT x the model's P(algorithm)."""
-    from fmfit.analysis import analyse
     from fmfit.matching import PROPOSALS, _note_options
-    from fmfit.search import SCREEN_SECONDS, Lead, rank_algorithms, screen_starts
+    from fmfit.search import Lead, rank_algorithms, screen_starts
     from fmfit.search.evaluator import Budget
 
-    a = analyse(np.asarray(audio, np.float64), J.JUDGE_RATE)
-    key_off = a.hold_samples if a.note_off_found else None
     target = np.asarray(a.target, np.float64)
-    screen_len = min(len(target), int(SCREEN_SECONDS * a.rate))
     budget = Budget(10**6)
-    leads = [screen_starts(target, a.rate, note, key_off, range(8), screen_len, budget)
+    leads = [screen_starts(target, a.rate, note, key_off, range(8), budget)
              for note in _note_options(a, key_off, warm_start=warm_start, proposals=PROPOSALS, other_notes=True)]
     lead = min(leads, key=Lead.score)
     return np.array(rank_algorithms(lead.best, lead.note.algorithm_prior))
@@ -306,35 +307,37 @@ def accuracy_part(targets, direct: DirectBaseline | None) -> list[dict]:
         c1, c3 = chance(reach)
         e1, e3 = chance(ear_reach)
         row["chance"] = {"top1": c1, "top3": c3, "top1_by_ear": e1, "top3_by_ear": e3}
-        t0 = time.perf_counter()
-        try:
-            proba = warm_probabilities(t.audio)
-            ranking = np.argsort(-proba, kind="stable")
+
+        def scored(ranking) -> dict:
             top1, top3 = hits(ranking, reach)
             ear1, ear3 = hits(ranking, ear_reach)
-            row["warm"] = {"top1": top1, "top3": top3, "top1_by_ear": ear1, "top3_by_ear": ear3,
-                           "ranking": ranking[:3].tolist(), "seconds": time.perf_counter() - t0}
-        except Exception as exc:  # noqa: BLE001 - one failure must not end a run
-            row["warm"] = {"error": f"{type(exc).__name__}: {exc}"}
-        for method, warm in (("warm_screened", True), ("cold_screened", False)):
+            return {"top1": top1, "top3": top3, "top1_by_ear": ear1, "top3_by_ear": ear3,
+                    "ranking": np.asarray(ranking)[:3].tolist()}
+
+        def attempt(rank) -> dict:
             try:
-                ranking = screened_ranking(t.audio, warm)
-                top1, top3 = hits(ranking, reach)
-                ear1, ear3 = hits(ranking, ear_reach)
-                row[method] = {"top1": top1, "top3": top3, "top1_by_ear": ear1, "top3_by_ear": ear3,
-                               "ranking": ranking[:3].tolist()}
+                if isinstance(a, Exception):
+                    raise a
+                return scored(rank())
             except Exception as exc:  # noqa: BLE001 - one failure must not end a run
-                row[method] = {"error": f"{type(exc).__name__}: {exc}"}
+                return {"error": f"{type(exc).__name__}: {exc}"}
+
+        t0 = time.perf_counter()
+        try:                         # analysed once for the three rankings below
+            a, key_off = analysed(t.audio)
+        except Exception as exc:  # noqa: BLE001 - reported by each ranking
+            a, key_off = exc, None
+        row["warm"] = attempt(lambda: np.argsort(-warm_probabilities(a, key_off), kind="stable"))
+        if "error" not in row["warm"]:
+            row["warm"]["seconds"] = time.perf_counter() - t0
+        row["warm_screened"] = attempt(lambda: screened_ranking(a, key_off, True))
+        row["cold_screened"] = attempt(lambda: screened_ranking(a, key_off, False))
         if direct is not None:
             proba, regs = direct.predict(t.audio)
             ranking = np.argsort(-proba, kind="stable")
-            top1, top3 = hits(ranking, reach)
-            ear1, ear3 = hits(ranking, ear_reach)
             patch = patch_from_prediction(int(ranking[0]), regs)
             metrics = J.score_patch(patch, t.audio, t.midi, t.hold_s, t.release_s)
-            row["direct"] = {"top1": top1, "top3": top3, "top1_by_ear": ear1, "top3_by_ear": ear3,
-                             "ranking": ranking[:3].tolist(),
-                             "register_error_pct": register_errors(patch, t.patch),
+            row["direct"] = {**scored(ranking), "register_error_pct": register_errors(patch, t.patch),
                              "lsd_db": float(metrics["lsd_db"]), "patch": patch.to_dict()}
         rows.append(row)
         w, d = row["warm"], row.get("direct", {})

@@ -74,7 +74,6 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
     gets its starting points scored, and the search goes on at the most promising note.
     """
     algorithms = sorted(set(algorithms))
-    screen_len = min(len(target), max(int(SCREEN_SECONDS * rate), 1))
     total = max(int(renders), 50)
     budget = Budget(total, seconds)
     evaluators = []
@@ -90,9 +89,9 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
     notes = [NoteOption(f0, block, fnum, tuple(starts), algorithm_prior)] + list(other_notes)
     leads = []
     for note in notes:
-        lead = screen_starts(target, rate, note, key_off, algorithms, screen_len, budget)
+        lead = screen_starts(target, rate, note, key_off, algorithms, budget)
         evaluators.extend(lead.evaluators)
-        report(min(d for _, d in lead.best.values()))
+        report(lead.best_distance)
         leads.append(lead)
     lead = min(leads, key=Lead.score)
     note, screen, best = lead.note, lead.screen, lead.best
@@ -162,15 +161,21 @@ class Lead:
     best: dict                       # algorithm -> (vector, distance on the screen)
     evaluators: list
 
+    @property
+    def best_distance(self) -> float:
+        return min(d for _, d in self.best.values())
+
     def score(self) -> float:
-        return min(d for _, d in self.best.values()) * self.note.handicap
+        """What the notes are compared by: the best start's distance, handicapped."""
+        return self.best_distance * self.note.handicap
 
 
 def screen_starts(target: np.ndarray, rate: int, note: NoteOption, key_off: int | None, algorithms,
-                  screen_len: int, budget: Budget) -> Lead:
-    """Score a note's starting points on the first part of the target: a guess per
-    algorithm read off the spectrum, and the note's own starts (the best KEPT_STARTS of
-    them, by a glance at the first moments, when there are more)."""
+                  budget: Budget) -> Lead:
+    """Score a note's starting points on the first SCREEN_SECONDS of the target: a guess
+    per algorithm read off the spectrum, and the note's own starts (the best KEPT_STARTS
+    of them, by a glance at the first moments, when there are more)."""
+    screen_len = min(len(target), max(int(SCREEN_SECONDS * rate), 1))
     screen = Evaluator(target[:screen_len], note.block, note.fnum, key_off, budget=budget)
     evaluators = [screen]
     shape = describe_target(target, rate, note.f0, key_off)

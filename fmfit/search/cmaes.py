@@ -36,7 +36,7 @@ def refine(evaluate: Evaluator, algorithm: int, start: np.ndarray, *, sigma: flo
 def _refine(evaluate, algorithm, start, strategy, sigma, renders, popsize, on_generation):
     es = strategy(encode(start)[0], sigma, 0)
     best_v = np.asarray(start, np.int64)
-    best_template = best_v.copy()     # SSG-EG, AM and the LFO, which CMA-ES does not move
+    template = best_v.copy()          # SSG-EG, AM and the LFO, which CMA-ES does not move
     best_d = float(evaluate(best_v)[0])
     first = evaluate.renders
     generations = 0
@@ -48,7 +48,7 @@ def _refine(evaluate, algorithm, start, strategy, sigma, renders, popsize, on_ge
             restarts += 1
             es = strategy(encode(best_v)[0], sigma * (1 + restarts) / 2, restarts)
         xs = es.ask()
-        vs = decode(np.array(xs), algorithm, best_template)
+        vs = decode(np.array(xs), algorithm, template)
         d = evaluate(vs)
         es.tell(xs, d.tolist())
         i = int(np.argmin(d))

@@ -55,12 +55,3 @@ def test_wide_moves_put_a_field_back_to_its_plain_value_on_every_operator_at_onc
     assert len(np.unique(moves, axis=0)) == len(moves)      # no move twice
     assert not any(np.array_equal(m, v) for m in moves)     # and no empty move
 
-
-def test_rank_algorithms_weighs_the_warm_start():
-    from fmfit.search import rank_algorithms
-
-    best = {a: (None, 1.0 + 0.1 * a) for a in range(8)}
-    assert rank_algorithms(best)[:3] == [0, 1, 2]
-    prior = np.full(8, 0.02)
-    prior[7] = 0.86                      # the model is sure: algorithm 7 goes first
-    assert rank_algorithms(best, prior)[0] == 7

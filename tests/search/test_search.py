@@ -3,7 +3,7 @@ import numpy as np
 
 import emulator
 from fmfit.patch import Operator, Patch
-from fmfit.search import find_patches
+from fmfit.search import find_patches, rank_algorithms
 from tests.test_emulator.ymfm_reference import channel_values, ymfm_render
 from tests.test_emulator.random_patches import note_writes
 
@@ -45,3 +45,11 @@ def test_same_seed_same_result():
     b = find_patches(target, RATE, 261.6, 4, 650, 15000, renders=200, seed=3)
     np.testing.assert_array_equal(a.found[0].vector, b.found[0].vector)
     assert a.found[0].distance == b.found[0].distance
+
+
+def test_rank_algorithms_weighs_the_warm_start():
+    best = {a: (None, 1.0 + 0.1 * a) for a in range(8)}
+    assert rank_algorithms(best)[:3] == [0, 1, 2]
+    prior = np.full(8, 0.02)
+    prior[7] = 0.86                      # the model is sure: algorithm 7 goes first
+    assert rank_algorithms(best, prior)[0] == 7
