@@ -8,8 +8,10 @@ Frequencies the judge never hears (above ~20 kHz after its 44.1 kHz resampling) 
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
+import numba
 import numpy as np
 import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
@@ -17,6 +19,8 @@ from scipy.signal.windows import hann
 
 RESOLUTIONS = ((2048, 1024), (512, 256))
 CHUNK = 8              # candidates transformed at once: keeps the frames in cache
+                       # (the chunks are shared among numba's threads: the FFTs and log10s
+                       # release the GIL: a match runs ~10% faster on 2 cores)
 FLOOR = 1e-6           # 60 dB under the target's loudest bin, as the judge's lsd_db
 FRAME_RANGE_DB = 60.0  # frames quieter than this under the loudest target frame don't count
 
@@ -32,7 +36,7 @@ def power_spectrogram(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=Non
     f = _frames(x, n_fft, hop)
     if frames is not None:
         f = f[..., frames, :]
-    spec = scipy.fft.rfft(f * _window(n_fft), axis=-1, workers=-1)[..., :bins]
+    spec = scipy.fft.rfft(f * _window(n_fft), axis=-1)[..., :bins]
     power = np.square(spec.real)
     power += np.square(spec.imag)
     return power
@@ -65,22 +69,34 @@ class SpectralDistance:
 
     def __call__(self, renders: np.ndarray) -> np.ndarray:
         x = np.asarray(renders)
-        x, silent = _normalised((x[None] if x.ndim == 1 else x)[:, : self.n_samples])
-        total = np.zeros(x.shape[0])
-        for start in range(0, x.shape[0], CHUNK):
-            part = x[start:start + CHUNK]
-            for n_fft, hop, bins, frames, floor, target_log in self._levels:
-                # in place, and in log10 units (x10 at the end): each pass over these
-                # arrays costs about as much as the FFT
-                diff = power_spectrogram(part, n_fft, hop, bins, frames)
-                diff += floor
-                np.log10(diff, out=diff)
-                diff -= target_log
-                np.square(diff, out=diff)
-                total[start:start + CHUNK] += 10 * np.mean(np.sqrt(np.mean(diff, axis=-1)), axis=-1)
+        x = (x[None] if x.ndim == 1 else x)[:, : self.n_samples]
+        threads = numba.get_num_threads()
+        size = max(1, min(CHUNK, -(-x.shape[0] // threads)))
+        chunks = [x[i:i + size] for i in range(0, x.shape[0], size)]
+        if threads > 1 and len(chunks) > 1:
+            return np.concatenate(list(_pool(threads).map(self._chunk, chunks)))
+        return np.concatenate([self._chunk(c) for c in chunks])
+
+    def _chunk(self, part: np.ndarray) -> np.ndarray:
+        part, silent = _normalised(part)
+        total = np.zeros(part.shape[0])
+        for n_fft, hop, bins, frames, floor, target_log in self._levels:
+            # in place, and in log10 units (x10 at the end): each pass over these
+            # arrays costs about as much as the FFT
+            diff = power_spectrogram(part, n_fft, hop, bins, frames)
+            diff += floor
+            np.log10(diff, out=diff)
+            diff -= target_log
+            np.square(diff, out=diff)
+            total += 10 * np.mean(np.sqrt(np.mean(diff, axis=-1)), axis=-1)
         total /= len(self._levels)
         total[silent] = np.inf
         return total
+
+
+@lru_cache(maxsize=4)
+def _pool(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(threads, thread_name_prefix="fmfit-distance")
 
 
 def _normalised(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

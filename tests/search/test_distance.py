@@ -61,3 +61,22 @@ def test_distance_is_the_mean_of_two_log_spectral_distances():
         expected.append(np.mean(np.sqrt(np.mean(diff ** 2, axis=1))))
     got = SpectralDistance(x, RATE)(y[None])[0]
     assert abs(got - np.mean(expected)) < 1e-3 * np.mean(expected)
+
+
+def test_threads_share_the_candidates_without_changing_a_distance():
+    """Candidates are scored in chunks on numba's threads; each gets the value it gets alone."""
+    import numba
+
+    x = _render(BASE)
+    d = SpectralDistance(x.astype(float), RATE)
+    batch = np.stack([_render(BASE.with_operator(k % 4, total_level=10 + 3 * k)) for k in range(19)])
+    batch[7] = 0                                   # a silent one among them
+    alone = np.array([d(row)[0] for row in batch])
+    before = numba.get_num_threads()
+    try:
+        for threads in {1, numba.config.NUMBA_NUM_THREADS}:
+            numba.set_num_threads(threads)
+            np.testing.assert_array_equal(d(batch), alone)
+    finally:
+        numba.set_num_threads(before)
+    assert np.isinf(alone[7]) and np.isfinite(np.delete(alone, 7)).all()
