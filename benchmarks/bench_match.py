@@ -358,6 +358,13 @@ def summarise(rows: list[dict], set_name: str) -> dict:
                 s["near_identical"] = float(np.mean(np.array(lsd) <= NEAR_IDENTICAL_LSD))
             for key in METRICS[1:]:
                 s[f"median_{key}"] = float(np.median(_values(rows, method, key)))
+            if set_name == "renders" and method == "fmfit":
+                # the judge plays the target's note: a patch made for another note cannot match
+                played = [r for r in rows if "played_midi" in r.get(method, {})]
+                right = [r for r in played if round(r[method]["played_midi"]) == round(r["midi"])]
+                s["right_note"] = len(right)
+                s["right_note_near_identical"] = sum(r[method]["metrics"]["lsd_db"] <= NEAR_IDENTICAL_LSD
+                                                     for r in right)
             s["median_seconds"] = float(np.median(_values(rows, method, "seconds")))
             s["median_renders"] = float(np.median(_values(rows, method, "renders")))
         summary[method] = s
@@ -386,6 +393,10 @@ def format_table(report: dict) -> str:
                 f"  {METHOD_NAMES[method]:<21}{s['median_lsd_db']:8.2f}{s['mean_lsd_db']:7.2f}{near}"
                 f"{s['median_mrstft']:8.2f}{s['median_mfcc_mae']:7.2f}{s['median_env_db']:8.2f}"
                 f"{s['median_seconds']:9.2f}{s['median_renders']:9.0f}{s['errors']:7d}")
+        s = block["summary"]["fmfit"]
+        if "right_note" in s:
+            lines.append(f"  fmfit played {s['right_note']} of {n} at the target's note "
+                         f"({s['right_note_near_identical']} of them near-identical)")
         lines.append("")
     c = report["config"]
     lines.append(f"match options: fast={c['fast']} budget={c['budget']} seed={c['seed']}; "
