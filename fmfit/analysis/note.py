@@ -77,9 +77,12 @@ def analyse(
     collected = list(warnings) + notes
     # A constant offset, not a high-pass: a filter turns the step in DC at a release
     # (FM carriers and some samples carry DC while they sound) into a bump that hides
-    # the note-off. See audio.dc_offset.
-    at_rate = resample(samples - dc_offset(samples, sr), sr, rate)
-    onset = find_onset(at_rate, rate)
+    # the note-off. See audio.dc_offset. The onset is read before the offset comes off:
+    # when the offset is read off a sounding part, taking it from digital silence would
+    # lift that silence to where a slow attack's first milliseconds look like it.
+    raw = resample(samples, sr, rate)
+    onset = find_onset(raw, rate)
+    at_rate = raw - dc_offset(samples, sr)
     limit = int(round(max_seconds * rate))
     target = at_rate[onset : onset + limit].copy()
     if at_rate.size - onset > limit:

@@ -31,6 +31,26 @@ def test_onset_at_the_start():
     assert find_onset(gated_note(SR, hold=1.0, release_db_per_s=100), SR) == 0
 
 
+def _slow_attack(lead_silence: float, noise_db: float | None = None) -> np.ndarray:
+    """A tone climbing from -60 dB at its key-on to full level over 0.3 s, linear in dB
+    (a slow FM attack): 40 dB under its peak only 0.1 s after the key-on."""
+    x = gated_note(SR, hold=2.0, release_db_per_s=100, lead_silence=lead_silence, attack=1e-6)
+    on = np.arange(x.size) / SR - lead_silence
+    x = x * 10 ** (np.clip(-60 + 200 * on, -60, 0) / 20) * (on >= 0)
+    if noise_db is not None:
+        x = x + 10 ** (noise_db / 20) * np.random.default_rng(1).standard_normal(x.size)
+    return x
+
+
+@pytest.mark.parametrize("lead", [0.0, 0.3])
+def test_a_slow_attack_starts_where_it_leaves_the_silence(lead):
+    assert lead - 0.004 <= find_onset(_slow_attack(lead), SR) / SR <= lead
+
+
+def test_a_slow_attack_starts_where_it_leaves_the_noise():
+    assert 0.3 - 0.004 <= find_onset(_slow_attack(0.3, noise_db=-90), SR) / SR <= 0.3
+
+
 @pytest.mark.parametrize("release", [1000.0, 300.0, 100.0, 40.0])
 @pytest.mark.parametrize("hold", [0.5, 2.0])
 def test_release_after_a_flat_sustain(release, hold):

@@ -165,3 +165,13 @@ def test_realnote_analysis_is_quick():
     start = time.perf_counter()
     analyse(samples, sr)
     assert time.perf_counter() - start < 0.5
+
+
+def test_a_slow_attack_that_carries_dc_keeps_its_first_milliseconds():
+    """The offset is read off the quietest frames, here the sound itself: taken off
+    digital silence first, it would lift that silence to where the climb starts."""
+    t = np.arange(3 * SR) / SR
+    tone = np.sin(2 * np.pi * 220 * t) + 0.5              # a sound with DC of its own
+    x = 0.5 * tone * 10 ** (np.clip(-60 + 200 * (t - 0.1), -60, 0) / 20) * (t >= 0.1)
+    result = analyse(x, SR)
+    assert 0.1 - 0.004 <= result.onset_seconds <= 0.1
