@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 import emulator
+from emulator import params as P
 from fmfit import matching
 from fmfit.analysis import analyse
 from fmfit.notes import block_fnum_to_hz, hz_to_midi
-from emulator import params as P
 from fmfit.patch import Operator, Patch
 
 RATE = emulator.SAMPLE_RATE
