@@ -5,7 +5,8 @@
    all scored on the first part of the note (short renders are cheap).
 2. CMA-ES on the most promising algorithms, with restarts, on the same short renders.
 3. A discrete polish of the two best, still on short renders.
-4. A discrete polish of the best on the whole note, release included.
+4. On the whole note, release included: the late envelope of the best fitted, then a
+   discrete polish.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import numpy as np
 from .cmaes import refine
 from .evaluator import Budget, Evaluator
 from .guesses import describe_target, heuristic_patch
-from .polish import polish
+from .polish import fit_tail, polish
 
 SCREEN_SECONDS = 0.8      # length of the cheap renders of the first stages
 GLANCE_SECONDS = 0.3      # a first look at many starting points
@@ -28,6 +29,7 @@ PRIOR_WEIGHT = 2.0        # the warm start's P(algorithm) against starting dista
 SHORT_POLISH = 0.25       # share of the budget polished on the screen (0.10 did not pay)
 MIN_SHAKE = 100           # renders worth a last CMA-ES round on the whole note
 MAX_SHAKES = 3            # shakes in a row that find nothing before the search stops
+TAIL_RENDERS = 96         # kept for fit_tail (a sweep of each late-envelope field) per leader
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,10 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
     algorithms = sorted(set(algorithms))
     total = max(int(renders), 50)
     budget = Budget(total, seconds)
+    # the whole note's late envelope gets fitted however much the earlier stages want
+    # (a small budget used to run out before the whole note was ever heard)
+    tail_reserve = min(total // 4, TAIL_RENDERS * max(1, candidates))
+    budget.left -= tail_reserve
     evaluators = []
     spent = lambda: sum(e.renders for e in evaluators)  # noqa: E731
     best_seen = [np.inf]
@@ -126,9 +132,11 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
     best_seen[0] = np.inf
     found = {}
     leaders = ranked[: max(1, candidates)]
+    budget.left += tail_reserve
     for k, a in enumerate(leaders):
+        v, _ = fit_tail(full, best[a][0])
         share = max(0, budget.left // (len(leaders) - k))
-        found[a] = polish(full, best[a][0], renders=share, on_round=report)
+        found[a] = polish(full, v, renders=share, on_round=report)
     # 5. the polish stops at a local optimum, often with renders left: shake the best with
     # CMA-ES on the whole note, then polish again, while that pays
     # (a shake that finds nothing is tried again, wider, up to MAX_SHAKES times in a row)

@@ -10,6 +10,7 @@ import numpy as np
 
 from emulator import params as P
 
+from ..patch import CARRIERS
 from .evaluator import Evaluator
 
 # (field, steps) tried on each operator; TL also takes bigger strides.
@@ -86,6 +87,38 @@ def wide_neighbours(v: np.ndarray) -> np.ndarray:
             w[bi:bi + P.OP_FIELDS], w[bj:bj + P.OP_FIELDS] = v[bj:bj + P.OP_FIELDS], v[bi:bi + P.OP_FIELDS]
             out.append(w if not np.array_equal(w, v) else None)
     return np.array([w for w in out if w is not None], np.int64)
+
+
+# the envelope fields that shape the note past its first moments, latest first
+TAIL_FIELDS = (P.RELEASE_RATE, P.SUSTAIN_RATE, P.DECAY_RATE, P.SUSTAIN_LEVEL)
+
+
+def carrier_values(v: np.ndarray, field: int) -> np.ndarray:
+    """`v` with an operator field at each of its values on all carriers at once."""
+    values = np.arange(int(P.MAXIMA[P.op_base(0) + field]) + 1)
+    out = np.repeat(v[None], len(values), axis=0)
+    for op in CARRIERS[int(v[P.ALGORITHM])]:
+        out[:, P.op_base(op) + field] = values
+    return out
+
+
+def fit_tail(evaluate: Evaluator, v: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each late-envelope field (release, second decay, first decay, sustain level) set
+    to its best value on all carriers at once, one field after another.
+
+    The first stages hear only the note's first moments, so when the whole note is first
+    heard its decay past them and its release may be far off; a step at a time the
+    polish would walk there slowly, or not at all when the budget is small.
+    """
+    v = np.asarray(v, np.int64).copy()
+    best = float(evaluate(v)[0])
+    for field in TAIL_FIELDS:
+        cand = carrier_values(v, field)
+        d = evaluate(cand)
+        i = int(np.argmin(d))
+        if d[i] < best - 1e-9:
+            v, best = cand[i].copy(), float(d[i])
+    return v, best
 
 
 def _combined(v: np.ndarray, cand: np.ndarray, d: np.ndarray, best: float) -> np.ndarray | None:

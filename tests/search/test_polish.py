@@ -55,3 +55,27 @@ def test_wide_moves_put_a_field_back_to_its_plain_value_on_every_operator_at_onc
     assert len(np.unique(moves, axis=0)) == len(moves)      # no move twice
     assert not any(np.array_equal(m, v) for m in moves)     # and no empty move
 
+
+
+def test_the_late_envelope_is_fitted_on_all_carriers_at_once():
+    """A patch heard only in its first moments can have any release: fit_tail finds the
+    target's (rendered by the emulator, key-off after 0.3 s) in one sweep per field,
+    where the polish would need a step per register value."""
+    import emulator
+    from fmfit.patch import Operator, Patch
+    from fmfit.search.evaluator import Evaluator
+    from fmfit.search.polish import fit_tail
+
+    carrier = Operator(multiple=1, total_level=0, attack_rate=31, decay_rate=4, sustain_level=2,
+                       release_rate=6)
+    true = Patch(algorithm=4, feedback=3, operators=(
+        Operator(multiple=2, total_level=30), carrier, Operator(multiple=3, total_level=35), carrier))
+    block, fnum = 4, 1000
+    n, key_off = int(0.6 * emulator.SAMPLE_RATE), int(0.3 * emulator.SAMPLE_RATE)
+    target = emulator.render_patch(true.to_params(), block, fnum, n, key_off).astype(np.float64)
+    evaluate = Evaluator(target, block, fnum, key_off)
+    fast_release = true.with_operator(1, release_rate=15).with_operator(3, release_rate=15).to_params()
+    assert evaluate(fast_release)[0] > 1.0
+    v, d = fit_tail(evaluate, fast_release)
+    assert d < 1e-6 and np.array_equal(v, true.to_params())
+    assert evaluate.renders <= 4 * 32 + 1
