@@ -19,6 +19,7 @@ from .cmaes import refine
 from .evaluator import Budget, Evaluator
 from .guesses import describe_target, heuristic_patch
 from .polish import fit_tail, polish
+from .release import continue_decay
 
 SCREEN_SECONDS = 0.8      # length of the cheap renders of the first stages
 GLANCE_SECONDS = 0.3      # a first look at many starting points
@@ -153,6 +154,9 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
             misses += 1
     for a in ranked[len(leaders):]:
         found[a] = (best[a][0], float(whole[a]))
+    if full.key_off is None:
+        # no release was heard, so none was fitted: let it carry on the decay
+        found = {a: (continue_decay(v), dist) for a, (v, dist) in found.items()}
     result = sorted((Found(np.asarray(v, np.int64), float(dist)) for v, dist in found.values()),
                     key=lambda f: f.distance)
     if progress:

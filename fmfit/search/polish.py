@@ -112,7 +112,8 @@ def fit_tail(evaluate: Evaluator, v: np.ndarray) -> tuple[np.ndarray, float]:
     """
     v = np.asarray(v, np.int64).copy()
     best = float(evaluate(v)[0])
-    for field in TAIL_FIELDS:
+    heard = TAIL_FIELDS if evaluate.key_off is not None else TAIL_FIELDS[1:]  # no key-off, no release
+    for field in heard:
         cand = carrier_values(v, field)
         d = evaluate(cand)
         i = int(np.argmin(d))
