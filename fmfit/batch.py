@@ -202,9 +202,10 @@ def available_cores() -> int:
 def _start_worker(numba_threads: int, parent_pid: int) -> None:
     """Each worker process: numba's threads sized so that the workers share the cores,
     Ctrl-C left to the parent, and an exit when the parent dies (kill -9) rather than an
-    orphan. Importing fmfit imports numba, so the variable alone would come too late
-    here: set_num_threads does the work (tasks run on this, the main, thread)."""
-    os.environ["NUMBA_NUM_THREADS"] = str(numba_threads)
+    orphan. set_num_threads does the sizing (tasks run on this, the main, thread); the
+    NUMBA_NUM_THREADS variable must not change here: numba has read it on import, and
+    re-reads it whenever it compiles, which with a cold cache fails every task once the
+    threads are running ("Cannot set NUMBA_NUM_THREADS to a different value")."""
     import numba
 
     numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))

@@ -326,3 +326,16 @@ def test_dask_gives_the_local_results(done, tmp_path):
         for ext in FORMATS:
             name = Path(rel).with_suffix(f".{ext}")
             assert (tmp_path / "dask" / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_workers_compile_with_a_cold_numba_cache(tmp_path):
+    """On a fresh install numba's cache is empty and each worker compiles the emulator.
+    numba re-reads its settings when it compiles, and workers that had changed them
+    failed every sample of the first batch ("Cannot set NUMBA_NUM_THREADS ...")."""
+    samples = tmp_path / "samples"
+    for i in range(2):
+        tone(samples / f"n{i}.wav", 220.0 * (i + 1))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"))
+    r = fmfit("batch", samples, tmp_path / "out", *QUICK, "--format", "dmp", "--jobs", "2", env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(list((tmp_path / "out").glob("*.dmp"))) == 2
