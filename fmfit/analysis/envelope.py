@@ -12,7 +12,9 @@ a frame i at least MIN_HOLD_SECONDS into the note qualifies as a release start w
 - until it reaches the floor the level stays under a line falling MIN_RELEASE_SLOPE
   dB/s from level(i), give or take RISE_TOLERANCE_DB (it falls steadily to the end:
   a tremolo or vibrato dip, or a fast decay that then rings on, is no release);
-- it ends at least MIN_RELEASE_DROP_DB under level(i) (a real fall, not a wobble).
+- it ends at least MIN_RELEASE_DROP_DB under level(i) (a real fall, not a wobble), a cut
+  to silence counting only from LOUD_CUT_DB above the floor (a decay's end is a cut
+  too: _heard_fall).
 
 The note-off is the frame that bends most within the first run of qualifying frames
 (the first: when several carriers release at different rates, or an FM chip's DAC
@@ -46,6 +48,7 @@ MIN_RELEASE_SLOPE = 20.0  # dB/s
 MIN_BEND = 20.0  # dB/s
 RISE_TOLERANCE_DB = 3.0
 MIN_RELEASE_DROP_DB = 20.0
+LOUD_CUT_DB = 30.0  # a cut to silence from this far above the floor is a fall to it
 HINGE_PRE_SECONDS = 0.4
 HINGE_POST_SECONDS = 0.6
 HINGE_SEARCH_SECONDS = 0.2
@@ -128,7 +131,7 @@ def _best_bend(level: np.ndarray, floor: float, hop: float, pre: int, post: int)
     # max over j > i of (level[j] + slope * t[j]) <= level[i] + slope * t[i] + tolerance.
     lifted = audible + MIN_RELEASE_SLOPE * time
     later_lifted = np.append(np.maximum.accumulate(lifted[::-1])[::-1][1:], -np.inf)
-    later_min = np.minimum.accumulate(level[::-1])[::-1]
+    later_min = np.minimum.accumulate(_heard_fall(level, floor)[::-1])[::-1]
     qualifies = (
         (time >= MIN_HOLD_SECONDS)
         & (slope_after <= -MIN_RELEASE_SLOPE)
@@ -143,6 +146,21 @@ def _best_bend(level: np.ndarray, floor: float, hop: float, pre: int, post: int)
     breaks = np.flatnonzero(np.diff(first_run) > 1)
     stop = first_run[breaks[0]] + 1 if breaks.size else first_run[-1] + 1
     return int(start + np.argmax(bend[start:stop]))
+
+
+def _heard_fall(level: np.ndarray, floor: float) -> np.ndarray:
+    """The level as a fall is judged: where the sound was cut to silence from a quiet
+    level, that level, not the floor.
+
+    A decay ends in a cut: the chip mutes an envelope past 0x3F0 at once, 40-60 dB under
+    the note's peak. Counted as a fall to the floor, that cut made any earlier wobble of
+    the decay look like a key-off. A cut from a loud level (a sample stopped dead, the
+    fastest release) still counts.
+    """
+    audible = level > floor + 1.0
+    last = np.maximum.accumulate(np.where(audible, np.arange(level.size), 0))
+    quiet_cut = ~audible & (level[last] < floor + LOUD_CUT_DB)
+    return np.where(quiet_cut, level[last], level)
 
 
 def _hinge_knee(level: np.ndarray, floor: float, guess: int, hop: float) -> int:

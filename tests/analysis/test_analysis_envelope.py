@@ -64,6 +64,22 @@ def test_instant_cut():
     assert note_off_seconds(x) == pytest.approx(2.0, abs=0.01)
 
 
+def test_a_decay_that_ends_in_the_chips_cut_to_silence_has_no_note_off():
+    """The chip mutes an envelope past 0x3F0 at once, 40-60 dB under the peak: that cut
+    is the decay's end, not a key-off (the key-off here comes later, in silence). Read as
+    a fall to silence it made a wobble of the decay a note-off (0.73 s for this patch)."""
+    import emulator
+    from fmfit.notes import block_fnum, midi_to_hz
+    from fmfit.patch import Operator, Patch
+
+    op = Operator(multiple=2, total_level=14, decay_rate=15, sustain_level=15, release_rate=6)
+    patch = Patch(algorithm=7, operators=(op.replace(total_level=19), op, op, op))
+    block, fnum = block_fnum(midi_to_hz(60))
+    x = emulator.render_patch(patch.to_params(), block, fnum, 3 * SR, 2 * SR).astype(np.float64)
+    assert np.all(x[int(1.0 * SR):] == 0)          # silent well before the key-off
+    assert note_off_seconds(x) is None
+
+
 def test_release_after_a_decaying_sustain():
     """Like a piano whose dampers fall: -8 dB/s while held, -120 dB/s after."""
     x = gated_note(SR, hold=2.0, release_db_per_s=120, sustain_db_per_s=-8.0)
