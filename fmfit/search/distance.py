@@ -4,7 +4,11 @@ It is the judge's lsd_db (docs/evaluation.md) taken at two resolutions: a long w
 for the harmonics and a short one for the attack and the decay. Both signals are
 RMS-normalised, so the distance ignores overall gain (the user sets the volume), and
 each frame's dB difference carries the loudness contour, so the envelope counts too.
-Frequencies the judge never hears (above ~20 kHz after its 44.1 kHz resampling) are left out.
+Frequencies a 44.1 kHz recording does not bring whole (above 18 kHz, where resampling
+rolls off) are left out, and left out of the gain too: a bright render keeps energy up to the chip's Nyquist
+(26.6 kHz) that a recording never had, and an RMS over all of it would set the render
+0.5 dB or more under its own copy through 44.1 kHz, in every bin. DC, which FM carriers
+carry and recordings lose, is left out of each frame.
 """
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ CHUNK = 8              # candidates transformed at once: keeps the frames in cac
                        # release the GIL: a match runs ~10% faster on 2 cores)
 FLOOR = 1e-6           # 60 dB under the target's loudest bin, as the judge's lsd_db
 FRAME_RANGE_DB = 60.0  # frames quieter than this under the loudest target frame don't count
+HEARD_HZ = 18_000.0    # the top of what a target brings: a 44.1 kHz file resampled to the chip's
+                       # rate is flat to 18.5 kHz, -0.5 dB at 19 kHz, -2 dB at 20 kHz
 
 
 def _frames(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
@@ -33,12 +39,38 @@ def _frames(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
 
 def power_spectrogram(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=None) -> np.ndarray:
     """|STFT|^2 with a Hann window, shape (..., frames, bins), float32."""
+    return _heard_power(x, n_fft, hop, bins, frames)[0]
+
+
+def _heard_power(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=None):
+    """The power spectrogram's first `bins` bins, each frame without its DC, and the
+    share of the signal's energy they hold (per signal, over the frames taken)."""
     f = _frames(x, n_fft, hop)
     if frames is not None:
         f = f[..., frames, :]
-    spec = scipy.fft.rfft(f * _window(n_fft), axis=-1)[..., :bins]
-    power = np.square(spec.real)
-    power += np.square(spec.imag)
+    spec = scipy.fft.rfft(f * _window(n_fft), axis=-1)
+    dc = np.square(spec[..., 0].real).sum(axis=-1, dtype=np.float64)
+    first = np.square(np.abs(spec[..., 1])).sum(axis=-1, dtype=np.float64)
+    # each frame less its (window-weighted) mean: DC is not heard, but FM carriers carry
+    # some while they play, and a recording's is taken off or filtered out. For a periodic
+    # Hann window W_0 = n/2 and W_1 = -n/4 are its only low bins, so this is exact:
+    spec[..., 1] += 0.5 * spec[..., 0]
+    spec[..., 0] = 0
+    heard, unheard = spec[..., :bins], spec[..., bins:]
+    power = np.square(heard.real)
+    power += np.square(heard.imag)
+    rest = np.square(unheard.real)
+    rest += np.square(unheard.imag)
+    kept = power.sum(axis=(-2, -1), dtype=np.float64)
+    # the whole energy as it was (one-sided bins count twice, DC once)
+    total = kept - power[..., 1].sum(axis=-1, dtype=np.float64) + first + rest.sum(axis=(-2, -1), dtype=np.float64) + 0.5 * dc
+    return power, np.divide(kept, total, out=np.ones_like(kept), where=kept > 0)
+
+
+def _per_heard_energy(power: np.ndarray, share) -> np.ndarray:
+    """Power scaled as if the signal had been RMS-normalised on the heard band alone."""
+    scale = 1.0 / np.asarray(share, np.float64)
+    power *= scale.astype(np.float32)[..., None, None]
     return power
 
 
@@ -50,7 +82,7 @@ def _window(n_fft: int) -> np.ndarray:
 class SpectralDistance:
     """distance(renders) -> one value per candidate; 0 means the same spectrogram."""
 
-    def __init__(self, target: np.ndarray, rate: int, max_hz: float = 20_000.0,
+    def __init__(self, target: np.ndarray, rate: int, max_hz: float = HEARD_HZ,
                  resolutions=RESOLUTIONS):
         target, silent = _normalised(np.asarray(target)[None])
         if silent[0] or not np.all(np.isfinite(target)):
@@ -59,11 +91,11 @@ class SpectralDistance:
         self._levels = []
         for n_fft, hop in resolutions:
             bins = int(max_hz * n_fft / rate) + 1
-            power = power_spectrogram(target[0], n_fft, hop, bins)
-            floor = np.float32(FLOOR * power.max())
-            energy = power.sum(axis=1)
+            energy = power_spectrogram(target[0], n_fft, hop, bins).sum(axis=1)
             frames = np.flatnonzero(energy >= energy.max() * 10 ** (-FRAME_RANGE_DB / 10))
-            target_log = power[frames] + floor
+            power = _per_heard_energy(*_heard_power(target, n_fft, hop, bins, frames))[0]
+            floor = np.float32(FLOOR * power.max())
+            target_log = power + floor
             np.log10(target_log, out=target_log)
             self._levels.append((n_fft, hop, bins, frames, floor, target_log))
 
@@ -83,7 +115,7 @@ class SpectralDistance:
         for n_fft, hop, bins, frames, floor, target_log in self._levels:
             # in place, and in log10 units (x10 at the end): each pass over these
             # arrays costs about as much as the FFT
-            diff = power_spectrogram(part, n_fft, hop, bins, frames)
+            diff = _per_heard_energy(*_heard_power(part, n_fft, hop, bins, frames))
             diff += floor
             np.log10(diff, out=diff)
             diff -= target_log

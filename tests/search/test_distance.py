@@ -37,26 +37,35 @@ def test_silent_candidate_is_infinitely_far():
     assert np.isinf(d(np.zeros((1, len(x)), np.int16))[0])
 
 
+def _frame_power(x, n_fft, hop):
+    """|rfft|^2 of Hann-windowed frames centred on multiples of hop (zero-padded ends),
+    each frame less its window-weighted mean (no DC)."""
+    w = np.hanning(n_fft + 1)[:-1]
+    padded = np.pad(x, n_fft // 2)
+    frames = np.array([padded[i:i + n_fft] for i in range(0, len(x) + 1, hop)])
+    frames = frames - (frames @ w / w.sum())[:, None]
+    return np.abs(np.fft.rfft(frames * w, axis=1)) ** 2
+
+
 def test_distance_is_the_mean_of_two_log_spectral_distances():
     """The fused loop computes what the module docstring says: per resolution, the frame
-    mean of the RMS over bins of the dB difference (floor 60 dB under the target's peak,
-    frames within 60 dB of the loudest), averaged over the resolutions; checked against
-    the same formula written with plain numpy and scipy.signal.stft."""
-    from scipy.signal import stft
-
-    from fmfit.search.distance import FLOOR, FRAME_RANGE_DB, RESOLUTIONS
+    mean of the RMS over bins of the dB difference (frames without DC, each signal scaled
+    to the same energy under 18 kHz, floor 60 dB under the target's peak, frames within
+    60 dB of the loudest), averaged over the resolutions; checked against the same formula
+    written with plain numpy, frame by frame."""
+    from fmfit.search.distance import FLOOR, FRAME_RANGE_DB, HEARD_HZ, RESOLUTIONS
 
     x = _render(BASE).astype(np.float64)
     y = _render(BASE.with_operator(2, multiple=5, total_level=30)).astype(np.float64)
     x, y = x / np.sqrt(np.mean(x * x)), y / np.sqrt(np.mean(y * y))
     expected = []
     for n_fft, hop in RESOLUTIONS:
-        bins = int(20_000 * n_fft / RATE) + 1
-        px, py = (np.abs(stft(s, nperseg=n_fft, noverlap=n_fft - hop, window="hann", boundary="zeros",
-                              padded=False, scaling="spectrum")[2][:bins]).T ** 2 for s in (x, y))
-        floor = FLOOR * px.max()
-        energy = px.sum(axis=1)
+        bins = int(HEARD_HZ * n_fft / RATE) + 1
+        fx, fy = (_frame_power(s, n_fft, hop) for s in (x, y))
+        energy = fx[:, :bins].sum(axis=1)
         keep = energy >= energy.max() * 10 ** (-FRAME_RANGE_DB / 10)
+        px, py = (f[:, :bins] / f[keep, :bins].sum() for f in (fx, fy))
+        floor = FLOOR * px.max()
         diff = 10 * np.log10(py[keep] + floor) - 10 * np.log10(px[keep] + floor)
         expected.append(np.mean(np.sqrt(np.mean(diff ** 2, axis=1))))
     got = SpectralDistance(x, RATE)(y[None])[0]
@@ -80,3 +89,28 @@ def test_threads_share_the_candidates_without_changing_a_distance():
     finally:
         numba.set_num_threads(before)
     assert np.isinf(alone[7]) and np.isfinite(np.delete(alone, 7)).all()
+
+
+def test_a_copy_through_44k1_is_as_close_as_a_copy():
+    """What the chip puts above 18 kHz does not set the gain: a bright render (FM chain,
+    feedback) against its own copy resampled through 44.1 kHz, as a recording of it would
+    be, is close to zero, not 0.5 dB out in every bin (RMS over the chip's whole band)."""
+    from fmfit.analysis.resample import resample
+
+    bright = Patch(algorithm=0, feedback=6, operators=(
+        Operator(multiple=7, total_level=20), Operator(multiple=5, total_level=18),
+        Operator(multiple=3, total_level=14), Operator(multiple=1, total_level=0)))
+    x = _render(bright).astype(np.float64)
+    heard = resample(resample(x, RATE, 44100), 44100, RATE)[: len(x)]
+    raw = np.sum(x ** 2) / np.sum(heard ** 2)            # the chip's share above 22 kHz
+    assert raw > 10 ** 0.05                             # a bright test: more than 0.5 dB of it
+    assert SpectralDistance(heard, RATE)(x[None])[0] < 0.15
+
+
+def test_dc_does_not_count():
+    """A held note against itself with a constant offset added, as FM carriers put in and
+    recordings lose, is at distance ~0 either way round (an offset is silent)."""
+    x = emulator.render_patch(BASE.to_params(), 4, 650, 60000, None).astype(np.float64)
+    y = x + 0.3 * np.sqrt(np.mean(x * x))
+    assert SpectralDistance(y, RATE)(x[None])[0] < 0.05
+    assert SpectralDistance(x, RATE)(y[None])[0] < 0.05
