@@ -28,6 +28,7 @@ DC_MIN_ABS = 0.002
 DC_FRAME_SECONDS = 0.01
 DC_QUIET_SHARE = 0.1
 DC_MIN_REL_PEAK = 0.02
+DC_SILENCE_DB = 60.0     # the quietest frames must be this far under the loudest to be silence
 
 
 class AudioError(Exception):
@@ -120,14 +121,20 @@ def dc_offset(samples: np.ndarray, sr: int) -> float:
     Read where the signal is quietest (before the onset, after the release) because an
     offset is what silence sits on; the DC a sound carries while it plays (an FM
     carrier at MUL 1:1, an asymmetric sample) is part of that sound and stays. Taking
-    the plain mean instead would shift the silence after the release off zero.
+    the plain mean instead would shift the silence after the release off zero. With no
+    silence (the quietest frames within DC_SILENCE_DB of the loudest: a note held from
+    the first sample to the last, or a release tail that still carries the note's DC)
+    there is no offset to read, and none is taken off.
     """
     frame = max(1, int(round(DC_FRAME_SECONDS * sr)))
     count = samples.size // frame
     if count == 0:
         return float(np.median(samples)) if samples.size else 0.0
     frames = samples[: count * frame].reshape(count, frame)
-    quietest = np.argsort(frames.std(axis=1))[: max(1, int(np.ceil(DC_QUIET_SHARE * count)))]
+    spread = frames.std(axis=1)
+    quietest = np.argsort(spread)[: max(1, int(np.ceil(DC_QUIET_SHARE * count)))]
+    if np.median(spread[quietest]) > spread.max() * 10 ** (-DC_SILENCE_DB / 20):
+        return 0.0            # no silence to read it from: the note sounds throughout
     return float(np.median(frames[quietest].mean(axis=1)))
 
 

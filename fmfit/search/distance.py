@@ -5,10 +5,11 @@ for the harmonics and a short one for the attack and the decay. Both signals are
 RMS-normalised, so the distance ignores overall gain (the user sets the volume), and
 each frame's dB difference carries the loudness contour, so the envelope counts too.
 Frequencies a 44.1 kHz recording does not bring whole (above 18 kHz, where resampling
-rolls off) are left out, and left out of the gain too: a bright render keeps energy up to the chip's Nyquist
-(26.6 kHz) that a recording never had, and an RMS over all of it would set the render
-0.5 dB or more under its own copy through 44.1 kHz, in every bin. DC, which FM carriers
-carry and recordings lose, is left out of each frame.
+rolls off) are left out, and left out of the gain too: a bright render keeps energy up to
+the chip's Nyquist (26.6 kHz) that a recording never had, and an RMS over all of it would
+set the render 0.5 dB or more under its own copy through 44.1 kHz, in every bin.
+DC counts, as it does for the judge (in its RMS and lowest bins): FM carriers carry some
+while they sound, and the analysis leaves a sound's own DC in the target.
 """
 from __future__ import annotations
 
@@ -43,27 +44,19 @@ def power_spectrogram(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=Non
 
 
 def _heard_power(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=None):
-    """The power spectrogram's first `bins` bins, each frame without its DC, and the
-    share of the signal's energy they hold (per signal, over the frames taken)."""
+    """The power spectrogram's first `bins` bins, and the share of the power they hold
+    (per signal, over the frames taken)."""
     f = _frames(x, n_fft, hop)
     if frames is not None:
         f = f[..., frames, :]
     spec = scipy.fft.rfft(f * _window(n_fft), axis=-1)
-    dc = np.square(spec[..., 0].real).sum(axis=-1, dtype=np.float64)
-    first = np.square(np.abs(spec[..., 1])).sum(axis=-1, dtype=np.float64)
-    # each frame less its (window-weighted) mean: DC is not heard, but FM carriers carry
-    # some while they play, and a recording's is taken off or filtered out. For a periodic
-    # Hann window W_0 = n/2 and W_1 = -n/4 are its only low bins, so this is exact:
-    spec[..., 1] += 0.5 * spec[..., 0]
-    spec[..., 0] = 0
     heard, unheard = spec[..., :bins], spec[..., bins:]
     power = np.square(heard.real)
     power += np.square(heard.imag)
     rest = np.square(unheard.real)
     rest += np.square(unheard.imag)
     kept = power.sum(axis=(-2, -1), dtype=np.float64)
-    # the whole energy as it was (one-sided bins count twice, DC once)
-    total = kept - power[..., 1].sum(axis=-1, dtype=np.float64) + first + rest.sum(axis=(-2, -1), dtype=np.float64) + 0.5 * dc
+    total = kept + rest.sum(axis=(-2, -1), dtype=np.float64)
     return power, np.divide(kept, total, out=np.ones_like(kept), where=kept > 0)
 
 

@@ -63,7 +63,9 @@ def test_warnings_for_clipping_dc_and_low_level(tmp_path):
     sf.write(path, clipped, SR, subtype="PCM_16")
     assert any("clipping" in w for w in load_audio(path).warnings)
 
-    assert any("DC offset" in w for w in level_warnings(tone(amplitude=0.3) + 0.05, SR))
+    silence = np.zeros(SR // 4)
+    offset = np.concatenate([silence, tone(amplitude=0.3), silence]) + 0.05
+    assert any("DC offset" in w for w in level_warnings(offset, SR))
     assert any("very low level" in w for w in level_warnings(tone(amplitude=0.001), SR))
     assert any("above full scale" in w for w in level_warnings(tone(amplitude=1.5), SR))
     assert level_warnings(tone(amplitude=0.5), SR) == []
@@ -146,3 +148,11 @@ def test_dc_offset_is_read_where_the_signal_is_quietest():
     carried = np.concatenate([silence, tone(seconds=1.0) + 0.05, silence])
     assert dc_offset(carried, SR) == pytest.approx(0.0, abs=1e-9)
     assert not any("DC offset" in w for w in level_warnings(carried, SR))
+
+
+def test_without_silence_no_offset_is_read():
+    """A note that sounds from the first sample to the last gives no silence to read an
+    offset from: its DC may be its own (a chip render held throughout), so it stays."""
+    held = tone(seconds=1.0) + 0.05
+    assert dc_offset(held, SR) == 0.0
+    assert not any("DC offset" in w for w in level_warnings(held, SR))
