@@ -38,14 +38,9 @@ def _frames(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
     return sliding_window_view(np.pad(x, pad), n_fft, axis=-1)[..., ::hop, :]
 
 
-def power_spectrogram(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=None) -> np.ndarray:
-    """|STFT|^2 with a Hann window, shape (..., frames, bins), float32."""
-    return _heard_power(x, n_fft, hop, bins, frames)[0]
-
-
-def _heard_power(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=None):
-    """The power spectrogram's first `bins` bins, and the share of the power they hold
-    (per signal, over the frames taken)."""
+def power_spectrogram(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=None):
+    """|STFT|^2 with a Hann window: its first `bins` bins, shape (..., frames, bins),
+    float32, and the power of the bins above them per frame, shape (..., frames)."""
     f = _frames(x, n_fft, hop)
     if frames is not None:
         f = f[..., frames, :]
@@ -55,14 +50,15 @@ def _heard_power(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=None):
     power += np.square(heard.imag)
     rest = np.square(unheard.real)
     rest += np.square(unheard.imag)
+    return power, rest.sum(axis=-1, dtype=np.float64)
+
+
+def _per_heard_energy(power: np.ndarray, rest: np.ndarray) -> np.ndarray:
+    """`power` (..., frames, bins) scaled, in place, as if its signal had been
+    RMS-normalised on the heard bins alone: by 1 / the share of the energy they hold."""
     kept = power.sum(axis=(-2, -1), dtype=np.float64)
-    total = kept + rest.sum(axis=(-2, -1), dtype=np.float64)
-    return power, np.divide(kept, total, out=np.ones_like(kept), where=kept > 0)
-
-
-def _per_heard_energy(power: np.ndarray, share) -> np.ndarray:
-    """Power scaled as if the signal had been RMS-normalised on the heard band alone."""
-    scale = 1.0 / np.asarray(share, np.float64)
+    total = kept + rest.sum(axis=-1)
+    scale = np.divide(total, kept, out=np.ones_like(kept), where=kept > 0)
     power *= scale.astype(np.float32)[..., None, None]
     return power
 
@@ -84,9 +80,10 @@ class SpectralDistance:
         self._levels = []
         for n_fft, hop in resolutions:
             bins = int(max_hz * n_fft / rate) + 1
-            energy = power_spectrogram(target[0], n_fft, hop, bins).sum(axis=1)
+            power, rest = power_spectrogram(target, n_fft, hop, bins)
+            energy = power[0].sum(axis=1)
             frames = np.flatnonzero(energy >= energy.max() * 10 ** (-FRAME_RANGE_DB / 10))
-            power = _per_heard_energy(*_heard_power(target, n_fft, hop, bins, frames))[0]
+            power = _per_heard_energy(power[:, frames], rest[:, frames])[0]
             floor = np.float32(FLOOR * power.max())
             target_log = power + floor
             np.log10(target_log, out=target_log)
@@ -108,7 +105,7 @@ class SpectralDistance:
         for n_fft, hop, bins, frames, floor, target_log in self._levels:
             # in place, and in log10 units (x10 at the end): each pass over these
             # arrays costs about as much as the FFT
-            diff = _per_heard_energy(*_heard_power(part, n_fft, hop, bins, frames))
+            diff = _per_heard_energy(*power_spectrogram(part, n_fft, hop, bins, frames))
             diff += floor
             np.log10(diff, out=diff)
             diff -= target_log
