@@ -147,10 +147,6 @@ def match(source, sr: int | None = None, *, note=None, algorithms=None, renders:
             raise ValueError("sr is required with an array")
         samples = np.asarray(source, np.float64)
     a = analyse(samples, sr, note=note, warnings=warnings)
-    if note is None and a.pitched:
-        # played in equal temperament, as trackers and the judge play notes: a sample a few
-        # cents sharp is matched at its nearest note, so the patch is right where it is used
-        a = dataclasses.replace(a, **dict(zip(("block", "fnum"), block_fnum(midi_to_hz(round(a.midi))))))
     algorithms = sorted(set(range(8) if algorithms is None else algorithms))
     if not algorithms or any(not 0 <= x <= 7 for x in algorithms):
         raise ValueError("algorithms must be numbers 0-7")

@@ -9,6 +9,8 @@ a frame i at least MIN_HOLD_SECONDS into the note qualifies as a release start w
 - the level falls at least MIN_RELEASE_SLOPE dB/s over the POST_SECONDS after i, and
   that slope is at least MIN_BEND dB/s steeper than over the PRE_SECONDS before i (a
   bend down: a natural decay, which slows as it goes, has none);
+- the level climbs less than MAX_CLIMB_DB over those PRE_SECONDS (the top of an attack
+  bends down too: a bell's fast first decay is no key-off);
 - until it reaches the floor the level stays under a line falling MIN_RELEASE_SLOPE
   dB/s from level(i), give or take RISE_TOLERANCE_DB (it falls steadily to the end:
   a tremolo or vibrato dip, or a fast decay that then rings on, is no release);
@@ -20,7 +22,7 @@ The note-off is the frame that bends most within the first run of qualifying fra
 (the first: when several carriers release at different rates, or an FM chip's DAC
 crossover leaves a plateau and then a cliff, the later bends are not the key-off).
 It is then placed by a least-squares continuous two-line (hinge) fit over HINGE_PRE
-seconds before it and the first HINGE_RELEASE_DB of the fall (more, up to
+seconds before it (not before the loudest moment there) and the first HINGE_RELEASE_DB of the fall (more, up to
 HINGE_RELEASE_DB_MAX, when the held level wobbles: tremolo needs a longer line). None when no frame
 qualifies: the note still sounds at the end, or it dies away on its own.
 
@@ -46,6 +48,7 @@ PRE_SECONDS = 0.2
 POST_SECONDS = 0.06
 MIN_RELEASE_SLOPE = 20.0  # dB/s
 MIN_BEND = 20.0  # dB/s
+MAX_CLIMB_DB = 10.0  # an attack within PRE_SECONDS before a bend: no release there
 RISE_TOLERANCE_DB = 3.0
 MIN_RELEASE_DROP_DB = 20.0
 LOUD_CUT_DB = 30.0  # a cut to silence from this far above the floor is a fall to it
@@ -124,6 +127,10 @@ def _best_bend(level: np.ndarray, floor: float, hop: float, pre: int, post: int)
     slope_before[pre:] = _sliding_slope(level, pre + 1, hop)
     slope_after[: level.size - post] = _sliding_slope(level, post + 1, hop)
     bend = slope_before - slope_after
+    # how far the level climbed over the PRE_SECONDS before: an attack there makes the
+    # bend from rising to falling the top of the attack, not a release (a bell, a pluck)
+    climb = np.full(level.size, np.inf)
+    climb[pre:] = sliding_window_view(level, pre + 1).max(axis=1) - level[: level.size - pre]
 
     time = np.arange(level.size) * hop
     audible = np.where(level > floor + 1.0, level, -np.inf)
@@ -136,6 +143,7 @@ def _best_bend(level: np.ndarray, floor: float, hop: float, pre: int, post: int)
         (time >= MIN_HOLD_SECONDS)
         & (slope_after <= -MIN_RELEASE_SLOPE)
         & (bend >= MIN_BEND)
+        & (climb < MAX_CLIMB_DB)
         & (later_lifted <= level + MIN_RELEASE_SLOPE * time + RISE_TOLERANCE_DB)
         & (later_min <= level - MIN_RELEASE_DROP_DB)
     )
@@ -177,10 +185,12 @@ def _hinge_knee(level: np.ndarray, floor: float, guess: int, hop: float) -> int:
     release_end = guess + (int(fallen[0]) + 1 if fallen.size else level.size - guess)
     high = min(level.size, release_end, guess + _frames(HINGE_POST_SECONDS, hop))
     search = _frames(HINGE_SEARCH_SECONDS, hop)
+    # a release starts at or after the loudest moment before it
+    earliest = max(low + 2, guess - search, low + int(np.argmax(level[low : guess + 1])))
     y = level[low:high]
     t = np.arange(y.size, dtype=float)
     best_knee, best_error = guess, np.inf
-    for knee in range(max(low + 2, guess - search), min(high - 1, guess + search + 1)):
+    for knee in range(earliest, min(high - 1, guess + search + 1)):
         design = np.column_stack((np.ones_like(t), t, np.maximum(t - (knee - low), 0.0)))
         coef, *_ = np.linalg.lstsq(design, y, rcond=None)
         error = float(np.sum((design @ coef - y) ** 2))

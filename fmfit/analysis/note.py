@@ -3,7 +3,9 @@ block/fnum, and when to key off.
 
 The judge renders a patch at the chip rate from key-on at the first sample, so the
 target is resampled to that rate and trimmed to its onset; the judge keys off after the
-hold, so the hold is read from the recording (envelope.find_note_off).
+hold, so the hold is read from the recording (envelope.find_note_off). Like a tracker,
+the judge plays equal-tempered notes, so a detected pitch is played at the nearest one;
+a pitch given as a frequency or a fractional MIDI number is played as given.
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from fmfit.notes import CHIP_RATE, block_fnum, hz_to_midi, midi_to_hz, note_and_
 MAX_SECONDS = 4.0
 """Length kept after the onset: a hold and a release; more only slows the fit."""
 MIN_PITCH_SECONDS = 0.2
+OUT_OF_TUNE_CENTS = 20.0
+"""A detected pitch this far from the nearest note gets a warning (it is matched at the note)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,7 +110,19 @@ def analyse(
                 f"no clear pitch (confidence {confidence:.2f}); playing it at {name} "
                 f"({f0:.1f} Hz); give the note to override"
             )
-    block, fnum = block_fnum(f0)
+    if note is None:
+        # played where a tracker plays it: the nearest equal-tempered note (a patch has no
+        # fine tune). The few cents a render is off come from its own detune (DT), which
+        # the fit reproduces; a whole note's fnum away it could not.
+        name, cents = note_and_cents(midi)
+        if pitched and abs(cents) >= OUT_OF_TUNE_CENTS:
+            collected.append(
+                f"the note sounds {cents:+.0f} cents off {name}; it is matched at {name}, "
+                f"as a tracker plays it (--note {f0:.1f}hz matches it at its own pitch)"
+            )
+        block, fnum = block_fnum(midi_to_hz(round(midi)))
+    else:
+        block, fnum = block_fnum(f0)
     return NoteAnalysis(
         target=target,
         rate=rate,

@@ -2,7 +2,8 @@
 
 1. YIN (de Cheveigné & Kawahara 2002: difference function, cumulative-mean
    normalisation, absolute threshold, parabolic interpolation) on up to a dozen frames
-   of the loud part after the attack; the median of the frames.
+   of the loud part after the attack; the median of the frames, frames an octave or
+   more apart agreeing (an FM timbre can halve its period mid-note: _consensus).
 2. Inharmonic guard: the median moves to the peak of a 1/h-weighted harmonic amplitude
    sum within +-150 cents when that peak is 20 cents or more away. An inharmonic
    partial can drag YIN's period (a tinkle bell's 5.46th partial pulls it 116 cents
@@ -57,7 +58,8 @@ def estimate_f0(
     """(f0 in Hz, confidence 0..1) of a mono note that starts at its onset.
 
     Confidence is (1 - median YIN aperiodicity) x (share of frames within 50 cents of
-    the median). Below WEAK_PITCH_MIN_CONFIDENCE the f0 is the unpitched fallback.
+    the median or of an octave of it). Below WEAK_PITCH_MIN_CONFIDENCE the f0 is the
+    unpitched fallback.
     """
     x = np.asarray(x, dtype=np.float64)
     tau_min = max(2, int(np.floor(sr / fmax)))
@@ -69,9 +71,7 @@ def estimate_f0(
         return _unpitched_fallback(x, sr), 0.0
     frames = np.stack([x[s : s + frame_len] for s in starts])
     periods, aperiodicity = _yin(frames, window, tau_min, tau_max)
-    frame_f0 = sr / periods
-    median_f0 = float(np.exp(np.median(np.log(frame_f0))))
-    agreement = float(np.mean(np.abs(1200 * np.log2(frame_f0 / median_f0)) <= AGREEMENT_CENTS))
+    median_f0, agreement = _consensus(sr / periods, aperiodicity)
     confidence = float(np.clip(1.0 - np.median(aperiodicity), 0.0, 1.0) * agreement)
     if confidence < WEAK_PITCH_MIN_CONFIDENCE:
         return _unpitched_fallback(x, sr), confidence
@@ -126,6 +126,30 @@ def _yin(frames: np.ndarray, window: int, tau_min: int, tau_max: int) -> tuple[n
         periods[i] = tau + offset
         aperiodicity[i] = value
     return periods, aperiodicity
+
+
+def _consensus(frame_f0: np.ndarray, aperiodicity: np.ndarray) -> tuple[float, float]:
+    """(f0, share of frames that agree with it), frames octaves apart agreeing.
+
+    A sound whose timbre moves can change its shortest period: while a x0.5 modulator
+    sounds the wave repeats every 2/f, once it has decayed every 1/f. YIN takes the
+    shortest period that fits each frame, so such frames report octaves apart, each
+    with a near-zero aperiodicity. They agree on the pitch class, and the octave check
+    (on the whole steady part) chooses the octave. The f0 is the median of the frames
+    in the octave most of them report (on a tie, the one whose frames repeat best).
+    """
+    cents = 1200 * np.log2(frame_f0)
+    offsets = cents[None, :] - cents[:, None]
+    octaves = np.round(offsets / 1200)
+    agrees = np.abs(offsets - 1200 * octaves) <= AGREEMENT_CENTS
+    reference = int(np.argmax(agrees.sum(axis=1)))
+    members = agrees[reference]
+    octave_of = octaves[reference][members]
+    member_aperiodicity = aperiodicity[members]
+    octave = max(np.unique(octave_of), key=lambda k: (
+        np.sum(octave_of == k), -np.median(member_aperiodicity[octave_of == k])))
+    chosen = frame_f0[members][octave_of == octave]
+    return float(np.exp(np.median(np.log(chosen)))), float(np.mean(members))
 
 
 def _parabolic_vertex(left: float, centre: float, right: float) -> tuple[float, float]:

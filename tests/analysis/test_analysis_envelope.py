@@ -80,6 +80,29 @@ def test_a_decay_that_ends_in_the_chips_cut_to_silence_has_no_note_off():
     assert note_off_seconds(x) is None
 
 
+@pytest.mark.parametrize("attack_rate", [12, 13, 14, 15])
+def test_a_note_off_is_never_on_the_attack(attack_rate):
+    """A slow attack straight into a fast decay (a chip render, keyed off at 2.0 s when
+    it is long silent). Its top looks like a short hold and a release, which the level
+    alone cannot tell apart; but a release cannot start before the note's loudest
+    moment, and the hinge fit used to put it there (0.05-0.14 s, on the attack)."""
+    import emulator
+    from fmfit.notes import block_fnum, midi_to_hz
+    from fmfit.patch import Operator, Patch
+
+    mod = Operator(multiple=4, total_level=20, attack_rate=attack_rate + 2, decay_rate=6,
+                   sustain_rate=19, release_rate=6)
+    car = Operator(total_level=0, attack_rate=attack_rate, decay_rate=15, sustain_rate=15, release_rate=7)
+    patch = Patch(algorithm=4, feedback=7, operators=(
+        mod.replace(multiple=1, total_level=38), car, mod, car.replace(total_level=10)))
+    block, fnum = block_fnum(midi_to_hz(54))
+    x = emulator.render_patch(patch.to_params(), block, fnum, 3 * SR, 2 * SR).astype(np.float64)
+    power = np.convolve(x**2, np.ones(SR // 100), mode="valid")
+    loudest = (np.argmax(power) + SR // 200) / SR
+    found = note_off_seconds(x)
+    assert found is None or found >= loudest - 0.01  # its top is flat within 10 ms
+
+
 def test_release_after_a_decaying_sustain():
     """Like a piano whose dampers fall: -8 dB/s while held, -120 dB/s after."""
     x = gated_note(SR, hold=2.0, release_db_per_s=120, sustain_db_per_s=-8.0)

