@@ -22,9 +22,10 @@ The note-off is the frame that bends most within the first run of qualifying fra
 (the first: when several carriers release at different rates, or an FM chip's DAC
 crossover leaves a plateau and then a cliff, the later bends are not the key-off).
 It is then placed by a least-squares continuous two-line (hinge) fit over HINGE_PRE
-seconds before it (not before the loudest moment there) and the first HINGE_RELEASE_DB of the fall (more, up to
-HINGE_RELEASE_DB_MAX, when the held level wobbles: tremolo needs a longer line). None when no frame
-qualifies: the note still sounds at the end, or it dies away on its own.
+seconds before it (never before the loudest moment there) and the first
+HINGE_RELEASE_DB of the fall (more, up to HINGE_RELEASE_DB_MAX, when the held level
+wobbles: tremolo needs a longer line). None when no frame qualifies: the note still
+sounds at the end, or it dies away on its own.
 
 Measured: on the 22 real notes with an audible release, 21 within 30 ms of the true
 2.0 s (the church organ, which fades from 1.7 s, 0.25 s early); on ~260 renders of

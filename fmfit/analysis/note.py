@@ -112,8 +112,10 @@ def analyse(
             )
     if note is None:
         # played where a tracker plays it: the nearest equal-tempered note (a patch has no
-        # fine tune). The few cents a render is off come from its own detune (DT), which
-        # the fit reproduces; a whole note's fnum away it could not.
+        # fine tune). A chip sound a few cents off its note is usually so by its own
+        # detune (DT), which the fit reproduces at the note's fnum; fitted at a fnum of
+        # its own, a patch would sound right only there (1-2 fnum steps cost a render's
+        # true patch 0.5-5 in the search distance)
         name, cents = note_and_cents(midi)
         if pitched and abs(cents) >= OUT_OF_TUNE_CENTS:
             collected.append(
