@@ -46,6 +46,8 @@ def test_train_reproduces_from_the_corpus(tmp_path):
     a, b = WarmStart.load(tmp_path / "a.npz"), WarmStart.load(tmp_path / "b.npz")
     np.testing.assert_array_equal(a.vectors_, b.vectors_)
     np.testing.assert_array_equal(a.features_, b.features_)
+    timing = {"train_seconds", "date"}
+    assert {k: v for k, v in card1.items() if k not in timing} == {k: v for k, v in card2.items() if k not in timing}
     assert card1["evaluation_patches_excluded"] > 0 and card1["bank_size"] == 150
     assert (tmp_path / "a.card.json").is_file()
     assert a.net is not None and card1["real_patch_renders"] + len(a.vectors_) <= 150
