@@ -73,6 +73,18 @@ def test_a_sub_octave_that_dies_away_keeps_the_pitch(f0):
     assert confidence >= PITCHED_MIN_CONFIDENCE
 
 
+@pytest.mark.parametrize("f0", [110.0, 196.0])
+@pytest.mark.parametrize("noise", [0.5, 0.7])
+def test_a_tone_in_noise_keeps_its_pitch(f0, noise):
+    """As much noise as tone (confidence 0.34-0.47): not clearly pitched, but YIN's
+    period is still the note's, where the loudest peak (the 3rd partial) is not."""
+    x = harmonic_tone(f0, 1.5, CHIP_RATE, (0.3, 0.5, 1.0))
+    x = x / np.std(x) + noise * np.random.default_rng(5).standard_normal(x.size)
+    estimate, confidence = estimate_f0(x, CHIP_RATE)
+    assert abs(cents_off(estimate, f0)) < 30
+    assert confidence < PITCHED_MIN_CONFIDENCE
+
+
 def test_noise_has_low_confidence_and_a_playable_fallback():
     x = np.random.default_rng(0).standard_normal(CHIP_RATE * 2)
     estimate, confidence = estimate_f0(x, CHIP_RATE)
