@@ -18,10 +18,10 @@
 
 Confidence: at least PITCHED_MIN_CONFIDENCE counts as pitched. Between
 WEAK_PITCH_MIN_CONFIDENCE and that (bells, a snare's drum modes, beating FM operators, a
-tone in noise) the estimate is still returned: it is the best guess there is. Below it (noise, kick, hi-hat) the f0 is a
-fallback that still plays sensibly on the chip: the loudest spectral peak, clamped to
-C1..C6 and rounded to the nearest semitone (a kick lands low, a hi-hat on C6, where
-MUL 1-15 still reaches 1-16 kHz).
+tone in noise) the estimate is still returned: it is the best guess there is. Below it
+(noise, kick, hi-hat) the f0 is a fallback that still plays sensibly on the chip: the
+loudest spectral peak, clamped to C1..C6 and rounded to the nearest semitone (a kick
+lands low, a hi-hat on C6, where MUL 1-15 still reaches 1-16 kHz).
 """
 from __future__ import annotations
 
