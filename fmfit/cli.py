@@ -102,6 +102,8 @@ def match(
     for f in fmts:
         if "." + f not in WRITABLE_EXTENSIONS:
             raise ValueError(f"--format {f}: not a format fmfit writes ({', '.join(e[1:] for e in WRITABLE_EXTENSIONS)})")
+    if sample.is_dir():
+        raise ValueError(f"{sample}: is a folder (fmfit batch matches every note in a folder)")
     if not sample.is_file():
         raise ValueError(f"{sample}: no such file")
     out_dir = output if output is not None else sample.parent

@@ -76,6 +76,7 @@ def test_silence_and_missing_files(tmp_path):
     sf.write(silent, np.zeros(44100), 44100)
     assert "silent.wav" in _one_line_error(fmfit("match", silent))
     assert "nothere.wav" in _one_line_error(fmfit("match", tmp_path / "nothere.wav"))
+    assert "fmfit batch" in _one_line_error(fmfit("match", tmp_path))
     assert "--format" in _one_line_error(fmfit("match", silent, "--format", "xyz"))
 
 
