@@ -33,6 +33,7 @@ from emulator import params as P
 from . import __version__
 from . import features as F
 from .notes import CHIP_RATE, block_fnum, midi_to_hz
+from .search.evolve import crossed_patch, perturb
 from .warmstart import DEFAULT_PATH, MODEL_VERSION, AlgorithmNet, WarmStart, note_shifts, reachable_matrix
 
 HOLD_S, RELEASE_S = 2.0, 1.0          # the benchmark's targets (shared/docs/evaluation.md)
@@ -54,29 +55,6 @@ def searchable(v: np.ndarray) -> np.ndarray:
     return v
 
 
-def perturb(v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A nearby patch: each field moves with some probability, by a musically small step."""
-    w = v.copy()
-    steps = {P.TOTAL_LEVEL: 6, P.ATTACK_RATE: 3, P.DECAY_RATE: 3, P.SUSTAIN_RATE: 3,
-             P.SUSTAIN_LEVEL: 1, P.RELEASE_RATE: 1}
-    for op in range(4):
-        b = P.op_base(op)
-        for field, size in steps.items():
-            if rng.random() < 0.3:
-                w[b + field] += rng.integers(-size, size + 1)
-        if rng.random() < 0.08:
-            w[b + P.MULTIPLE] += rng.choice([-1, 1])
-        if rng.random() < 0.1:
-            w[b + P.DETUNE] = rng.integers(0, 8)
-    if rng.random() < 0.2:
-        w[P.FEEDBACK] += rng.choice([-1, 1])
-    w = np.clip(w, 0, P.MAXIMA)
-    for op in range(4):
-        b = P.op_base(op)
-        w[b + P.ATTACK_RATE] = max(w[b + P.ATTACK_RATE], 1)
-    return w
-
-
 def uniform_patch(rng: np.random.Generator) -> np.ndarray:
     from .patch import CARRIERS
 
@@ -87,19 +65,6 @@ def uniform_patch(rng: np.random.Generator) -> np.ndarray:
         v[b + P.TOTAL_LEVEL] = rng.integers(0, 24) if op in CARRIERS[alg] else rng.integers(0, 80)
         v[b + P.ATTACK_RATE] = rng.integers(12, 32)
     return searchable(v)
-
-
-def crossed_patch(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A child of two patches of one algorithm: each operator, and the feedback, from
-    either parent; then perturbed."""
-    w = a.copy()
-    for op in range(4):
-        if rng.random() < 0.5:
-            s = slice(P.op_base(op), P.op_base(op) + P.OP_FIELDS)
-            w[s] = b[s]
-    if rng.random() < 0.5:
-        w[P.FEEDBACK] = b[P.FEEDBACK]
-    return perturb(w, rng)
 
 
 def sample_bank(real: np.ndarray, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -3,8 +3,7 @@ import numpy as np
 
 from emulator import params as P
 from fmfit.formats import read
-from fmfit.training import (bank_plan, crossed_patch, heard_features, perturb, real_renders, sample_bank,
-                            searchable, train)
+from fmfit.training import bank_plan, heard_features, real_renders, sample_bank, searchable, train
 from fmfit.warmstart import WarmStart
 from tests.conftest import ROOT, shared_path
 
@@ -31,14 +30,6 @@ def test_bank_is_deterministic_valid_and_never_copies_a_real_patch():
     assert len(set(np.unique(a[:, P.ALGORITHM]))) == 8
 
 
-def test_perturb_moves_little():
-    rng = np.random.default_rng(0)
-    v = _real()[0]
-    for _ in range(50):
-        w = perturb(v, rng)
-        assert np.abs(w - v)[P.CHANNEL_FIELDS:].max() <= 7
-
-
 def test_train_reproduces_from_the_corpus(tmp_path):
     shared_path("corpus", "dev_patches.jsonl")
     card1 = train(size=150, seed=2, path=tmp_path / "a.npz")
@@ -51,20 +42,6 @@ def test_train_reproduces_from_the_corpus(tmp_path):
     assert card1["evaluation_patches_excluded"] > 0 and card1["bank_size"] == 150
     assert (tmp_path / "a.card.json").is_file()
     assert a.net is not None and card1["real_patch_renders"] + len(a.vectors_) <= 150
-
-
-def test_a_crossed_patch_takes_each_operator_from_a_parent():
-    real = searchable(_real())
-    a, b = real[0].copy(), real[1].copy()
-    b[P.ALGORITHM] = a[P.ALGORITHM]
-    rng = np.random.default_rng(1)
-    for _ in range(30):
-        child = crossed_patch(a, b, rng)
-        assert child[P.ALGORITHM] == a[P.ALGORITHM]
-        for op in range(4):
-            s = slice(P.op_base(op), P.op_base(op) + P.OP_FIELDS)
-            # within a perturbation (<= 7 per field) of the same operator of one parent
-            assert min(np.abs(child[s] - a[s]).max(), np.abs(child[s] - b[s]).max()) <= 7
 
 
 def test_real_renders_play_every_real_patch_at_distinct_notes():

@@ -3,7 +3,8 @@
 1. Starting points: a guess per algorithm read off the spectrum and envelope, the
    preset library and, when available, the warm-start model's nearest bank patches;
    all scored on the first part of the note (short renders are cheap).
-2. CMA-ES on the most promising algorithms, with restarts, on the same short renders.
+2. For the most promising algorithms: their starting points bred into new operator
+   combinations (evolve), then CMA-ES from the best, on the same short renders.
 3. A discrete polish of the two best, still on short renders.
 4. On the whole note, release included: the late envelope of the best fitted, then a
    discrete polish.
@@ -17,6 +18,7 @@ import numpy as np
 
 from .cmaes import refine
 from .evaluator import Budget, Evaluator
+from .evolve import evolve
 from .guesses import describe_target, heuristic_patch
 from .polish import fit_tail, polish
 from .release import continue_decay
@@ -25,6 +27,7 @@ SCREEN_SECONDS = 0.8      # length of the cheap renders of the first stages
 GLANCE_SECONDS = 0.3      # a first look at many starting points
 KEPT_STARTS = 64          # starting points that get the longer look
 REFINED_ALGORITHMS = 3    # how many algorithms get CMA-ES
+EVOLVED_SHARE = 0.5       # of each algorithm's stage 2, spent breeding its starting points
 PRIOR_WEIGHT = 2.0        # the warm start's P(algorithm) against starting distances (chosen
                           # on a validation cut of the train split: top-3 66% -> 72%)
 SHORT_POLISH = 0.25       # share of the budget polished on the screen (0.10 did not pay)
@@ -108,11 +111,14 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
         remaining = budget.deadline - time.monotonic()
         total = min(total, spent() + int(0.8 * remaining * screen.renders / screen.seconds))
 
-    # 2. CMA-ES for the most promising algorithms
+    # 2. breeding and CMA-ES for the most promising algorithms
     chosen = rank_algorithms(best, note.algorithm_prior)[: max(REFINED_ALGORITHMS, candidates)]
     share = int(0.35 * total / len(chosen))
     for a in chosen:
-        v, dist = refine(screen, a, best[a][0], sigma=0.5, renders=share,
+        bred = int(EVOLVED_SHARE * share)
+        v, dist = evolve(screen, lead.pools[a], renders=bred, rng=np.random.default_rng(seed * 1000 + a))
+        report(dist)
+        v, dist = refine(screen, a, v, sigma=0.5, renders=share - bred,
                          seed=seed * 1000 + a + 1, on_generation=report)
         if dist < best[a][1]:
             best[a] = (v, dist)
@@ -172,6 +178,7 @@ class Lead:
     screen: Evaluator
     best: dict                       # algorithm -> (vector, distance on the screen)
     evaluators: list
+    pools: dict                      # algorithm -> its starting vectors, best first
 
     @property
     def best_distance(self) -> float:
@@ -199,12 +206,11 @@ def screen_starts(target: np.ndarray, rate: int, note: NoteOption, key_off: int 
         evaluators.append(glance)
         others = others[np.argsort(glance(others), kind="stable")[:KEPT_STARTS]]
     pool = np.concatenate([np.array(guesses), others])
-    best = {}
-    for v, dist in zip(pool, screen(pool)):
-        a = int(v[0])
-        if a not in best or dist < best[a][1]:
-            best[a] = (v, float(dist))
-    return Lead(note, screen, best, evaluators)
+    distances = screen(pool)
+    order = np.argsort(distances, kind="stable")
+    pools = {a: pool[order][pool[order, 0] == a] for a in algorithms}
+    best = {a: (p[0], float(distances[order][pool[order, 0] == a][0])) for a, p in pools.items()}
+    return Lead(note, screen, best, evaluators, pools)
 
 
 def rank_algorithms(best: dict, prior: np.ndarray | None = None) -> list[int]:
