@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emulator import params as P
+
 from .cmaes import refine
 from .evaluator import Budget, Evaluator
 from .evolve import evolve
@@ -26,7 +28,7 @@ from .release import continue_decay
 SCREEN_SECONDS = 0.8      # length of the cheap renders of the first stages
 GLANCE_SECONDS = 0.3      # a first look at many starting points
 KEPT_STARTS = 64          # starting points that get the longer look
-REFINED_ALGORITHMS = 3    # how many algorithms get CMA-ES
+REFINED_ALGORITHMS = 3    # how many algorithms are bred and refined by CMA-ES
 EVOLVED_SHARE = 0.5       # of each algorithm's stage 2, spent breeding its starting points
 PRIOR_WEIGHT = 2.0        # the warm start's P(algorithm) against starting distances (chosen
                           # on a validation cut of the train split: top-3 66% -> 72%)
@@ -208,9 +210,10 @@ def screen_starts(target: np.ndarray, rate: int, note: NoteOption, key_off: int 
     pool = np.concatenate([np.array(guesses), others])
     distances = screen(pool)
     order = np.argsort(distances, kind="stable")
-    pools = {a: pool[order][pool[order, 0] == a] for a in algorithms}
-    best = {a: (p[0], float(distances[order][pool[order, 0] == a][0])) for a, p in pools.items()}
-    return Lead(note, screen, best, evaluators, pools)
+    pool, distances = pool[order], distances[order]
+    rows = {a: np.flatnonzero(pool[:, P.ALGORITHM] == a) for a in algorithms}
+    best = {a: (pool[i[0]], float(distances[i[0]])) for a, i in rows.items()}
+    return Lead(note, screen, best, evaluators, pools={a: pool[i] for a, i in rows.items()})
 
 
 def rank_algorithms(best: dict, prior: np.ndarray | None = None) -> list[int]:
