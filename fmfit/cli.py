@@ -94,6 +94,7 @@ def match(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ):
     """Find the YM2612 patch that sounds most like SAMPLE and write it out."""
+    from .analysis import check_audio_path
     from .formats import WRITABLE_EXTENSIONS
     from .matching import output_paths, write_outputs
     from .matching import match as run_match
@@ -102,10 +103,7 @@ def match(
     for f in fmts:
         if "." + f not in WRITABLE_EXTENSIONS:
             raise ValueError(f"--format {f}: not a format fmfit writes ({', '.join(e[1:] for e in WRITABLE_EXTENSIONS)})")
-    if sample.is_dir():
-        raise ValueError(f"{sample}: is a folder (fmfit batch matches every note in a folder)")
-    if not sample.is_file():
-        raise ValueError(f"{sample}: no such file")
+    check_audio_path(sample)
     out_dir = output if output is not None else sample.parent
     stem = sample.stem
     if not force:

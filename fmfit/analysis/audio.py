@@ -43,6 +43,18 @@ class LoadedAudio(NamedTuple):
     warnings: list[str]
 
 
+def check_audio_path(path: str | Path) -> None:
+    """AudioError unless `path` is a file with something in it: checked before any work
+    (the CLI checks it before it looks for outputs the match would overwrite)."""
+    path = Path(path)
+    if not path.exists():
+        raise AudioError(f"{path}: no such file")
+    if path.is_dir():
+        raise AudioError(f"{path}: is a folder, not an audio file (fmfit batch matches every note in a folder)")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path}: empty file (0 bytes)")
+
+
 def load_audio(path: str | Path, *, max_seconds: float = MAX_SECONDS) -> LoadedAudio:
     """Read at most max_seconds of an audio file, downmixed to mono by the channel mean.
 
@@ -51,12 +63,7 @@ def load_audio(path: str | Path, *, max_seconds: float = MAX_SECONDS) -> LoadedA
     """
     path = Path(path)
     name = str(path)
-    if not path.exists():
-        raise AudioError(f"{name}: no such file")
-    if path.is_dir():
-        raise AudioError(f"{name}: is a folder, not an audio file")
-    if path.stat().st_size == 0:
-        raise AudioError(f"{name}: empty file (0 bytes)")
+    check_audio_path(path)
     try:
         with sf.SoundFile(path) as f:
             sr = int(f.samplerate)
