@@ -2,20 +2,13 @@
 import numpy as np
 
 from emulator import params as P
-from fmfit.formats import read
 from fmfit.training import bank_plan, heard_features, real_renders, sample_bank, searchable, train
 from fmfit.warmstart import WarmStart
-from tests.conftest import ROOT, shared_path
-
-PRESETS = sorted((ROOT / "tests" / "data" / "megatoy").rglob("*.dmp"))
-
-
-def _real():
-    return np.array([p.to_params() for f in PRESETS for p in read(f)], np.int64)
+from tests.conftest import megatoy_vectors, shared_path
 
 
 def test_bank_is_deterministic_valid_and_never_copies_a_real_patch():
-    real = _real()
+    real = megatoy_vectors()
     a, notes_a = sample_bank(real, 300, seed=5)
     b, notes_b = sample_bank(real, 300, seed=5)
     np.testing.assert_array_equal(a, b)
@@ -45,7 +38,7 @@ def test_train_reproduces_from_the_corpus(tmp_path):
 
 
 def test_real_renders_play_every_real_patch_at_distinct_notes():
-    real = searchable(_real())
+    real = searchable(megatoy_vectors())
     vectors, notes = real_renders(real, 3, seed=0)
     assert len(vectors) == 3 * len(real) and np.all((notes >= 45) & (notes <= 72))
     for i in range(len(real)):
@@ -54,7 +47,7 @@ def test_real_renders_play_every_real_patch_at_distinct_notes():
 
 
 def test_bank_plan_puts_the_table_first_and_counts_every_render():
-    real = _real()
+    real = megatoy_vectors()
     vectors, notes, table = bank_plan(real, 200, seed=0)
     assert len(vectors) == len(notes) == 200
     assert table == 200 - min(100, 4 * len(real))                  # real renders: at most half

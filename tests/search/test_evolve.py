@@ -4,17 +4,14 @@ import numpy as np
 
 import emulator
 from emulator import params as P
-from fmfit.formats import read
 from fmfit.search.evaluator import Evaluator
 from fmfit.search.evolve import crossed_patch, evolve, perturb
 from fmfit.training import searchable
-from tests.conftest import ROOT
-
-PRESETS = sorted((ROOT / "tests" / "data" / "megatoy").rglob("*.dmp"))
+from tests.conftest import megatoy_vectors
 
 
 def _real():
-    return searchable(np.array([p.to_params() for f in PRESETS for p in read(f)], np.int64))
+    return searchable(megatoy_vectors())
 
 
 def _op(op):
@@ -23,7 +20,7 @@ def _op(op):
 
 def test_perturb_moves_little():
     rng = np.random.default_rng(0)
-    v = _real()[0]
+    v = megatoy_vectors()[0]
     for _ in range(50):
         w = perturb(v, rng)
         assert np.abs(w - v)[P.CHANNEL_FIELDS:].max() <= 7
