@@ -27,3 +27,8 @@ OP_OFFSET = np.array([0x0, 0x8, 0x4, 0xC], np.int64)
 
 def op_base(op: int) -> int:
     return CHANNEL_FIELDS + op * OP_FIELDS
+
+
+def op_fields(op: int) -> slice:
+    """Where operator `op`'s fields lie in the vector."""
+    return slice(op_base(op), op_base(op) + OP_FIELDS)

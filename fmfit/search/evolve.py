@@ -48,8 +48,7 @@ def crossed_patch(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> np.
     w = a.copy()
     for op in range(4):
         if rng.random() < 0.5:
-            s = slice(P.op_base(op), P.op_base(op) + P.OP_FIELDS)
-            w[s] = b[s]
+            w[P.op_fields(op)] = b[P.op_fields(op)]
     if rng.random() < 0.5:
         w[P.FEEDBACK] = b[P.FEEDBACK]
     return perturb(w, rng)

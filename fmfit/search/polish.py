@@ -22,7 +22,6 @@ _SMALL = (
 # detune register value -> {step: register value}: the register is 0..3 = +0..+3, 5..7 = -1..-3
 _DETUNE_STEP = {0: {-1: 5, 1: 1}, 1: {-1: 0, 1: 2}, 2: {-1: 1, 1: 3}, 3: {-1: 2},
                 5: {-1: 6, 1: 0}, 6: {-1: 7, 1: 5}, 7: {1: 6}, 4: {-1: 5, 1: 1}}
-_OP_FIELDS = slice(0, P.OP_FIELDS)
 _PLAIN = ((P.ATTACK_RATE, 31), (P.DETUNE, 0), (P.RATE_SCALING, 0), (P.SUSTAIN_RATE, 0))
 
 
@@ -83,8 +82,7 @@ def wide_neighbours(v: np.ndarray) -> np.ndarray:
     for i in range(4):
         for j in range(i + 1, 4):
             w = v.copy()
-            bi, bj = P.op_base(i), P.op_base(j)
-            w[bi:bi + P.OP_FIELDS], w[bj:bj + P.OP_FIELDS] = v[bj:bj + P.OP_FIELDS], v[bi:bi + P.OP_FIELDS]
+            w[P.op_fields(i)], w[P.op_fields(j)] = v[P.op_fields(j)], v[P.op_fields(i)]
             out.append(w if not np.array_equal(w, v) else None)
     return np.array([w for w in out if w is not None], np.int64)
 

@@ -14,10 +14,6 @@ def _real():
     return searchable(megatoy_vectors())
 
 
-def _op(op):
-    return slice(P.op_base(op), P.op_base(op) + P.OP_FIELDS)
-
-
 def test_perturb_moves_little():
     rng = np.random.default_rng(0)
     v = megatoy_vectors()[0]
@@ -36,7 +32,8 @@ def test_a_crossed_patch_takes_each_operator_from_a_parent():
         assert child[P.ALGORITHM] == a[P.ALGORITHM]
         for op in range(4):
             # within a perturbation (<= 7 per field) of the same operator of one parent
-            assert min(np.abs(child[_op(op)] - a[_op(op)]).max(), np.abs(child[_op(op)] - b[_op(op)]).max()) <= 7
+            s = P.op_fields(op)
+            assert min(np.abs(child[s] - a[s]).max(), np.abs(child[s] - b[s]).max()) <= 7
 
 
 def test_evolution_joins_the_right_halves_of_two_starts():
@@ -47,8 +44,8 @@ def test_evolution_joins_the_right_halves_of_two_starts():
     other = real[(real[:, P.ALGORITHM] != 4)][3].copy()
     other[P.ALGORITHM] = 4
     left, right = goal.copy(), goal.copy()
-    left[_op(2)], left[_op(3)] = other[_op(2)], other[_op(3)]
-    right[_op(0)], right[_op(1)] = other[_op(0)], other[_op(1)]
+    left[P.op_fields(2)], left[P.op_fields(3)] = other[P.op_fields(2)], other[P.op_fields(3)]
+    right[P.op_fields(0)], right[P.op_fields(1)] = other[P.op_fields(0)], other[P.op_fields(1)]
     block, fnum = 4, 653
     target = emulator.render_patch(goal, block, fnum, 16000, None).astype(np.float64)
     evaluate = Evaluator(target, block, fnum, None)
