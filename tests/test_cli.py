@@ -97,3 +97,13 @@ def test_render_show_convert(tmp_path, matched):
     assert read(tmp_path / "x.vgi")[0].operators == read(matched / "bass.dmp")[0].operators
     line = _one_line_error(fmfit("show", EXAMPLE))
     assert "bass_C4.wav" in line
+
+
+def test_budget_help_names_the_real_defaults():
+    """The CLI keeps its help literal (it imports the matcher lazily), so check it against
+    the numbers match actually uses."""
+    from fmfit.matching import DEFAULT_RENDERS, FAST_RENDERS
+
+    r = fmfit("match", "--help", cwd=ROOT)
+    text = " ".join(r.stdout.replace("│", " ").split())
+    assert f"default {DEFAULT_RENDERS}; {FAST_RENDERS} with --fast" in text
