@@ -27,6 +27,7 @@ from . import features as F
 
 MODEL_VERSION = 4
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "models" / "warmstart.npz"
+EARLY_STOPPING_HELD_OUT = 0.1   # the classifier's rows kept out of training to decide when to stop
 
 
 class ModelError(Exception):
@@ -53,10 +54,10 @@ class AlgorithmNet:
 
         features = np.asarray(features, np.float64)
         mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-3
-        # early stopping holds a tenth out, so a small bank trains on fewer rows than it has
-        train_rows = len(features) - int(np.ceil(0.1 * len(features)))
+        # early stopping holds some rows out, so a small bank trains on fewer rows than it has
+        train_rows = len(features) - int(np.ceil(EARLY_STOPPING_HELD_OUT * len(features)))
         net = MLPClassifier(hidden, alpha=1e-4, batch_size=max(1, min(256, train_rows)), max_iter=60,
-                            early_stopping=True, validation_fraction=0.1, random_state=seed)
+                            early_stopping=True, validation_fraction=EARLY_STOPPING_HELD_OUT, random_state=seed)
         with warnings.catch_warnings():          # max_iter is a deliberate cap on training time
             warnings.simplefilter("ignore", ConvergenceWarning)
             net.fit((features - mean) / scale, np.asarray(reachable, int))

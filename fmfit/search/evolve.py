@@ -17,16 +17,17 @@ from .evaluator import Evaluator
 
 ELITE = 16         # patches kept as parents
 CHILDREN = 32      # children per generation
+# the largest step perturb takes in each envelope and level field
+PERTURB_STEPS = {P.TOTAL_LEVEL: 6, P.ATTACK_RATE: 3, P.DECAY_RATE: 3, P.SUSTAIN_RATE: 3,
+                 P.SUSTAIN_LEVEL: 1, P.RELEASE_RATE: 1}
 
 
 def perturb(v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A nearby patch: each field moves with some probability, by a musically small step."""
     w = v.copy()
-    steps = {P.TOTAL_LEVEL: 6, P.ATTACK_RATE: 3, P.DECAY_RATE: 3, P.SUSTAIN_RATE: 3,
-             P.SUSTAIN_LEVEL: 1, P.RELEASE_RATE: 1}
     for op in range(4):
         b = P.op_base(op)
-        for field, size in steps.items():
+        for field, size in PERTURB_STEPS.items():
             if rng.random() < 0.3:
                 w[b + field] += rng.integers(-size, size + 1)
         if rng.random() < 0.08:
