@@ -23,34 +23,60 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal.windows import hann
 
 RESOLUTIONS = ((2048, 1024), (512, 256))
-CHUNK = 8              # candidates transformed at once: keeps the frames in cache
-                       # (the chunks are shared among numba's threads: the FFTs and log10s
-                       # release the GIL: a match runs ~10% faster on 2 cores)
+MARGIN = max(n_fft for n_fft, _ in RESOLUTIONS) // 2   # zeros around a signal, for its end frames
+CHUNK = 8              # candidates per task: the chunks are shared among numba's threads
+                       # (the FFTs, log10s and kernels release the GIL: a match runs ~10%
+                       # faster on 2 cores)
 FLOOR = 1e-6           # 60 dB under the target's loudest bin, as the judge's lsd_db
 FRAME_RANGE_DB = 60.0  # frames quieter than this under the loudest target frame don't count
+BLOCK_SAMPLES = 1 << 17  # frame samples transformed at once (512 KB: they stay in cache)
 HEARD_HZ = 18_000.0    # the top of what a target brings: a 44.1 kHz file resampled to the chip's
                        # rate is flat to 18.5 kHz, -0.5 dB at 19 kHz, -2 dB at 20 kHz
 
 
 def _frames(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
-    """Frames centred on multiples of hop, zero-padded at the ends (as librosa's center=True)."""
-    pad = [(0, 0)] * (x.ndim - 1) + [(n_fft // 2, n_fft // 2)]
-    return sliding_window_view(np.pad(x, pad), n_fft, axis=-1)[..., ::hop, :]
+    """Frames centred on multiples of hop, zero-padded at the ends (as librosa's
+    center=True). `x` comes with MARGIN zeros on each side already."""
+    x = x[..., MARGIN - n_fft // 2: x.shape[-1] - MARGIN + n_fft // 2]
+    return sliding_window_view(x, n_fft, axis=-1)[..., ::hop, :]
 
 
 def power_spectrogram(x: np.ndarray, n_fft: int, hop: int, bins: int, frames=None):
-    """|STFT|^2 with a Hann window: its first `bins` bins, shape (..., frames, bins),
-    float32, and the power of the bins above them per frame, shape (..., frames)."""
+    """|STFT|^2 with a Hann window of `x` (padded with MARGIN zeros, as _normalised
+    gives it): its first `bins` bins, shape (..., frames, bins), float32, and the power
+    of the bins above them per frame, shape (..., frames)."""
     f = _frames(x, n_fft, hop)
-    if frames is not None:
-        f = f[..., frames, :]
-    spec = scipy.fft.rfft(f * _window(n_fft), axis=-1)
-    heard, unheard = spec[..., :bins], spec[..., bins:]
-    power = np.square(heard.real)
-    power += np.square(heard.imag)
-    rest = np.square(unheard.real)
-    rest += np.square(unheard.imag)
-    return power, rest.sum(axis=-1, dtype=np.float64)
+    lead = f.shape[:-2]
+    f = f.reshape((-1,) + f.shape[-2:])
+    chosen = np.arange(f.shape[1]) if frames is None else np.asarray(frames)
+    rows = np.repeat(np.arange(f.shape[0]), len(chosen))
+    columns = np.tile(chosen, f.shape[0])
+    power = np.empty((len(rows), bins), np.float32)
+    rest = np.empty(len(rows))
+    # a block of frames at a time: all the frames and spectra of a call at once would be
+    # fresh megabytes each time, and the page faults of new memory cost as much as the FFTs
+    step = max(1, BLOCK_SAMPLES // n_fft)
+    for i in range(0, len(rows), step):
+        block = f[rows[i:i + step], columns[i:i + step]]
+        block *= _window(n_fft)
+        _split_power(scipy.fft.rfft(block, axis=-1), bins, power[i:i + step], rest[i:i + step])
+    shape = lead + (len(chosen),)
+    return power.reshape(shape + (bins,)), rest.reshape(shape)
+
+
+@numba.njit(cache=True, nogil=True)
+def _split_power(spec, bins, power, rest):
+    """|X|^2 of each row's first `bins` bins into `power`, the sum over the others into
+    `rest`: one pass over the spectrum (numpy's .real and .imag views took four)."""
+    for r in range(spec.shape[0]):
+        for k in range(bins):
+            x = spec[r, k]
+            power[r, k] = x.real * x.real + x.imag * x.imag
+        total = 0.0
+        for k in range(bins, spec.shape[1]):
+            x = spec[r, k]
+            total += np.float64(x.real * x.real + x.imag * x.imag)
+        rest[r] = total
 
 
 def _per_heard_energy(power: np.ndarray, rest: np.ndarray) -> np.ndarray:
@@ -122,18 +148,44 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 
 def _normalised(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows scaled to RMS 1 (float32), and which rows were silent.
+    """Rows scaled to RMS 1 (float32) with MARGIN zeros on each side, and which rows
+    were silent.
 
     Integer renders are squared and summed exactly, so a target holding the same values
     gets the same scale: identical sounds are at distance 0, not 1e-5.
     """
     x = np.asarray(x)
+    out = np.empty(x.shape[:-1] + (x.shape[-1] + 2 * MARGIN,), np.float32)
+    out[..., :MARGIN] = 0
+    out[..., -MARGIN:] = 0
+    if x.dtype == np.int16:                   # the emulator's renders: one pass, in numba
+        silent = np.empty(x.shape[0], np.bool_)
+        _scale_rows(x, out, silent)
+        return out, silent
     if np.issubdtype(x.dtype, np.integer):
         energy = np.einsum("ij,ij->i", x, x, dtype=np.int64).astype(np.float64)
     else:
         energy = np.einsum("ij,ij->i", x, x, dtype=np.float64)
     rms = np.sqrt(energy / x.shape[1])
     silent = rms == 0
-    scaled = x.astype(np.float32)
-    scaled *= (1.0 / np.where(silent, 1.0, rms)).astype(np.float32)[:, None]
-    return scaled, silent
+    body = out[..., MARGIN:-MARGIN]
+    body[:] = x
+    body *= (1.0 / np.where(silent, 1.0, rms)).astype(np.float32)[:, None]
+    return out, silent
+
+
+@numba.njit(cache=True, nogil=True)
+def _scale_rows(x, out, silent):
+    """_normalised for int16 rows: the same exact energy and float32 products, without
+    numpy's int64 and float32 copies of every render."""
+    n = x.shape[1]
+    for r in range(x.shape[0]):
+        energy = 0
+        for i in range(n):
+            v = np.int64(x[r, i])
+            energy += v * v
+        rms = np.sqrt(np.float64(energy) / n)
+        silent[r] = rms == 0
+        scale = np.float32(1.0 / rms) if rms > 0 else np.float32(1.0)
+        for i in range(n):
+            out[r, MARGIN + i] = np.float32(x[r, i]) * scale

@@ -50,11 +50,14 @@ def test_distance_is_the_mean_of_two_log_spectral_distances():
     mean of the RMS over bins of the dB difference (each signal scaled to the same
     energy under 18 kHz, floor 60 dB under the target's peak, frames within
     60 dB of the loudest), averaged over the resolutions; checked against the same formula
-    written with plain numpy, frame by frame."""
-    from fmfit.search.distance import FLOOR, FRAME_RANGE_DB, HEARD_HZ, RESOLUTIONS
+    written with plain numpy, frame by frame. The note is long enough (1.9 s) that each
+    resolution's frames are transformed in more than one block."""
+    from fmfit.search.distance import BLOCK_SAMPLES, FLOOR, FRAME_RANGE_DB, HEARD_HZ, RESOLUTIONS
 
-    x = _render(BASE).astype(np.float64)
-    y = _render(BASE.with_operator(2, multiple=5, total_level=30)).astype(np.float64)
+    n = 100_000
+    assert all(n // hop > BLOCK_SAMPLES // n_fft for n_fft, hop in RESOLUTIONS)
+    x = _render(BASE, n, 70_000).astype(np.float64)
+    y = _render(BASE.with_operator(2, multiple=5, total_level=30), n, 70_000).astype(np.float64)
     x, y = x / np.sqrt(np.mean(x * x)), y / np.sqrt(np.mean(y * y))
     expected = []
     for n_fft, hop in RESOLUTIONS:
