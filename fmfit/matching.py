@@ -21,7 +21,7 @@ from .patch import Patch
 from .search import NoteOption, find_patches
 
 DEFAULT_FORMATS = ("dmp", "fui", "tfi", "y12", "opni")
-DEFAULT_RENDERS = 5000       # the default budget: 5-8 s on a 2-core machine
+DEFAULT_RENDERS = 6000       # the default budget: 5-8 s on a 2-core machine
 FAST_RENDERS = 1500         # --fast: about 1.6 s here (1,200 took 1.3 s and was further on validation renders)
 PROPOSALS = 256              # warm-start proposals per note (a glance keeps the best)
 OCTAVE_HANDICAP = 1.15       # another note must fit 15% better than the heard one...
