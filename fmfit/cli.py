@@ -21,16 +21,21 @@ def _fail(message: str, code: int = 1):
     raise typer.Exit(code)
 
 
+def _known_errors() -> tuple:
+    """The problems a user can cause and fix (bad files, bad options, existing outputs)."""
+    from .analysis import AudioError
+    from .atomic import OutputExistsError
+    from .formats import FormatError
+    from .patch import PatchError
+    from .warmstart import ModelError
+
+    return AudioError, FormatError, OutputExistsError, PatchError, ModelError, ValueError, OSError
+
+
 def friendly(fn):
     """Known problems become one clear line and exit 1; nothing prints a traceback."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from .analysis import AudioError
-        from .atomic import OutputExistsError
-        from .formats import FormatError
-        from .patch import PatchError
-        from .warmstart import ModelError
-
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -38,9 +43,7 @@ def friendly(fn):
             for w in caught:
                 err.print(f"[yellow]warning:[/] {w.message}")
             return result
-        except (AudioError, FormatError, OutputExistsError, PatchError, ModelError) as e:
-            _fail(str(e))
-        except (ValueError, OSError) as e:
+        except _known_errors() as e:
             _fail(str(e))
         except KeyboardInterrupt:
             _fail("interrupted", 130)
@@ -80,8 +83,8 @@ def parse_budget(text: Optional[str]) -> tuple[Optional[int], Optional[float]]:
 @app.command()
 @friendly
 def match(
-    sample: Path = typer.Argument(..., help="One note: WAV, FLAC, OGG or AIFF."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the results (default: beside the sample)."),
+    samples: List[Path] = typer.Argument(..., help="Notes to match, one per file: WAV, FLAC, OGG or AIFF."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the results (default: beside each sample)."),
     note: Optional[str] = typer.Option(None, help="The note's pitch, if you know it: C4, 60 or 261.6hz."),
     formats: str = typer.Option("dmp,fui,tfi,y12,opni", "--format", help="Patch formats to write, comma-separated."),
     algorithms: Optional[str] = typer.Option(None, help="Only these algorithms, e.g. 4,5,7."),
@@ -93,21 +96,50 @@ def match(
     force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ):
-    """Find the YM2612 patch that sounds most like SAMPLE and write it out."""
-    from .analysis import check_audio_path
+    """Find the YM2612 patch that sounds most like each SAMPLE and write it out.
+
+    With several samples, a bad one is reported and the others are still matched
+    (the exit status is 1 if any failed); `fmfit batch` does whole folders.
+    """
     from .formats import WRITABLE_EXTENSIONS
-    from .matching import output_paths, write_outputs
-    from .matching import match as run_match
 
     fmts = [f.strip().lower().lstrip(".") for f in formats.split(",") if f.strip()]
     for f in fmts:
         if "." + f not in WRITABLE_EXTENSIONS:
             raise ValueError(f"--format {f}: not a format fmfit writes ({', '.join(e[1:] for e in WRITABLE_EXTENSIONS)})")
+    renders, seconds = parse_budget(budget)
+    options = dict(note=note, algorithms=_int_list(algorithms, "algorithms"), renders=renders,
+                   seconds=seconds, fast=fast, seed=seed, candidates=candidates, warm_start=warm_start)
+    jobs = [(sample, output if output is not None else sample.parent) for sample in samples]
+    seen: dict = {}
+    for sample, out_dir in jobs:
+        key = (out_dir.resolve(), sample.stem)
+        if key in seen:
+            raise ValueError(f"{seen[key]} and {sample} would both be written as {out_dir / sample.stem}.*")
+        seen[key] = sample
+    if len(jobs) == 1:
+        _match_one(*jobs[0], fmts, options, force=force, quiet=quiet)
+        return
+    failed = []
+    for sample, out_dir in jobs:
+        try:
+            _match_one(sample, out_dir, fmts, options, force=force, quiet=quiet)
+        except _known_errors() as e:
+            err.print(f"[bold red]fmfit: error:[/] {e}", soft_wrap=True)
+            failed.append(sample)
+    if failed:
+        _fail(f"{len(failed)} of {len(jobs)} samples failed")
+
+
+def _match_one(sample: Path, out_dir: Path, fmts: list[str], options: dict, *, force: bool, quiet: bool):
+    from .analysis import check_audio_path
+    from .matching import output_paths, write_outputs
+    from .matching import match as run_match
+
     check_audio_path(sample)
-    out_dir = output if output is not None else sample.parent
     stem = sample.stem
     if not force:
-        for p in output_paths(out_dir, stem, fmts, candidates):
+        for p in output_paths(out_dir, stem, fmts, options["candidates"]):
             if p.exists():
                 raise ValueError(f"{p}: already exists (use --force to overwrite)")
 
@@ -121,10 +153,7 @@ def match(
         def progress(fraction, best):
             bar.update(task, completed=fraction, best=f"{best:.2f}")
 
-        renders, seconds = parse_budget(budget)
-        result = run_match(sample, note=note, algorithms=_int_list(algorithms, "algorithms"),
-                           renders=renders, seconds=seconds, fast=fast, seed=seed, candidates=candidates,
-                           warm_start=warm_start, progress=progress)
+        result = run_match(sample, progress=progress, **options)
     for w in result.warnings:
         err.print(f"[yellow]warning:[/] {sample}: {w}")
     written = write_outputs(result, out_dir, stem, formats=fmts, force=force, source=str(sample))
@@ -142,7 +171,7 @@ def match(
         m = result.metrics
         out.print(f"distance {result.distance:.2f} | lsd {m['lsd_db']:.2f} dB, mrstft {m['mrstft']:.2f}, "
                   f"mfcc {m['mfcc_mae']:.2f}, envelope {m['env_db']:.2f} dB | "
-                  f"{result.renders} renders in {result.seconds:.1f} s")
+                  f"{result.renders} renders in {result.seconds:.1f} s", soft_wrap=True)
         for p in written:
             out.print(f"  wrote {p}")
 

@@ -71,6 +71,30 @@ def test_bad_audio_gives_one_line(tmp_path, content, problem):
     assert not list(tmp_path.glob("bad.*.*")) and not (tmp_path / "bad.dmp").exists()
 
 
+def test_several_samples_go_on_past_a_bad_one(tmp_path):
+    """`fmfit match *.wav`: each sample is matched; a bad one is one line naming it, the
+    others still get their files, and the exit status says something failed."""
+    good = tmp_path / "a.wav"
+    shutil.copy(EXAMPLE, good)
+    bad = tmp_path / "b.wav"
+    bad.write_bytes(b"this is not audio at all" * 20)
+    r = fmfit("match", bad, good, "--fast", "--budget", "100", "--quiet", "--format", "dmp")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 2 and "b.wav" in lines[0] and "1 of 2 samples failed" in lines[1]
+    assert (tmp_path / "a.dmp").exists() and not (tmp_path / "b.dmp").exists()
+
+
+def test_samples_that_would_write_the_same_files_are_refused_first(tmp_path):
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(EXAMPLE, tmp_path / folder / "bass.wav")
+    line = _one_line_error(fmfit("match", tmp_path / "x" / "bass.wav", tmp_path / "y" / "bass.wav",
+                                 "-o", tmp_path, "--fast", "--force"))
+    assert "would both be written" in line
+    assert not list(tmp_path.glob("bass.*"))
+
+
 def test_silence_and_missing_files(tmp_path):
     silent = tmp_path / "silent.wav"
     sf.write(silent, np.zeros(44100), 44100)
