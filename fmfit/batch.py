@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .atomic import write_atomic
+from .errors import user_errors
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".aif", ".aiff")
 PREVIEW_SUFFIX = ".preview.wav"          # fmfit's own output, never a sample
@@ -181,13 +182,7 @@ def _make_outputs(sample: Sample, options: MatchOptions) -> tuple[dict[str, byte
 
 def error_line(error: BaseException) -> str:
     """fmfit's own errors as they are; anything else named as an internal error."""
-    from .analysis import AudioError
-    from .formats import FormatError
-    from .patch import PatchError
-    from .warmstart import ModelError
-
-    known = (AudioError, FormatError, PatchError, ModelError, ValueError, OSError)
-    text = str(error) if isinstance(error, known) else f"internal error: {type(error).__name__}: {error}"
+    text = str(error) if isinstance(error, user_errors()) else f"internal error: {type(error).__name__}: {error}"
     return " ".join(text.split()) or type(error).__name__
 
 

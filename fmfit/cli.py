@@ -10,26 +10,21 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
+from .errors import user_errors
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn a recorded note into a Sega Genesis / Mega Drive (YM2612) FM patch.")
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
 
-def _fail(message: str, code: int = 1):
+def _error(message: str):
     err.print(f"[bold red]fmfit: error:[/] {message}", markup=True, soft_wrap=True)
+
+
+def _fail(message: str, code: int = 1):
+    _error(message)
     raise typer.Exit(code)
-
-
-def _known_errors() -> tuple:
-    """The problems a user can cause and fix (bad files, bad options, existing outputs)."""
-    from .analysis import AudioError
-    from .atomic import OutputExistsError
-    from .formats import FormatError
-    from .patch import PatchError
-    from .warmstart import ModelError
-
-    return AudioError, FormatError, OutputExistsError, PatchError, ModelError, ValueError, OSError
 
 
 def friendly(fn):
@@ -43,7 +38,7 @@ def friendly(fn):
             for w in caught:
                 err.print(f"[yellow]warning:[/] {w.message}")
             return result
-        except _known_errors() as e:
+        except user_errors() as e:
             _fail(str(e))
         except KeyboardInterrupt:
             _fail("interrupted", 130)
@@ -124,8 +119,8 @@ def match(
     for sample, out_dir in jobs:
         try:
             _match_one(sample, out_dir, fmts, options, force=force, quiet=quiet)
-        except _known_errors() as e:
-            err.print(f"[bold red]fmfit: error:[/] {e}", soft_wrap=True)
+        except user_errors() as e:
+            _error(str(e))
             failed.append(sample)
     if failed:
         _fail(f"{len(failed)} of {len(jobs)} samples failed")
