@@ -19,6 +19,12 @@ target's note with the protocol's timing; fmfit's numba emulator, bit-exact with
 ranks them by a chip-rate log-spectral proxy, then the closest PROXY_TOP are judged
 exactly with ymfm and the lowest lsd_db kept) and a random real patch of the train split
 (seeded). Progress goes to stderr, one line per target; the table (or --json) to stdout.
+
+Beside them, "fmfit, note given": the same match told the target's note (`fmfit match
+--note`, as a user who knows it can). The judge plays the target's note, and an FM sound
+is heard an octave or more away from the note it was played at whenever its ratios allow
+(a x0.5 operator, ratios all even): the two rows part what finding the note costs from
+what the search itself leaves (--no-note-given skips it).
 """
 from __future__ import annotations
 
@@ -49,8 +55,9 @@ NOTE_RANGE = (45, 72)
 TARGET_SEED = 2612
 DRUM_KEYS = {"drum_kick": 36, "drum_snare": 38, "drum_closed_hat": 42}
 METRICS = ("lsd_db", "mrstft", "mfcc_mae", "env_db")
-METHODS = ("fmfit", "library", "random")
-METHOD_NAMES = {"fmfit": "fmfit", "library": "best library preset", "random": "random real patch"}
+METHODS = ("fmfit", "fmfit_note", "library", "random")
+METHOD_NAMES = {"fmfit": "fmfit", "fmfit_note": "fmfit, note given", "library": "best library preset",
+                "random": "random real patch"}
 
 # The library baseline's staged search (all at the chip rate, fmfit's numba emulator):
 # every preset's first 0.4 s (note held; spectra kept per note) -> the closest 500's first
@@ -287,7 +294,7 @@ def random_baseline(target: Target, index: int, train: list[tuple[Patch, str]], 
 
 
 # -- fmfit -----------------------------------------------------------------------------------
-def fmfit_row(target: Target, workdir: Path, args) -> dict:
+def fmfit_row(target: Target, workdir: Path, args, note: float | None = None) -> dict:
     import soundfile as sf
 
     import fmfit
@@ -298,7 +305,7 @@ def fmfit_row(target: Target, workdir: Path, args) -> dict:
         path = workdir / f"{target.name}.wav"
         pcm = np.round(np.asarray(target.audio) * 32768).clip(-32768, 32767).astype(np.int16)
         sf.write(path, pcm, J.JUDGE_RATE, subtype="PCM_16")   # exactly the judged samples
-    options = {"fast": args.fast, "seed": args.seed}
+    options = {"fast": args.fast, "seed": args.seed, "note": note}
     if args.budget is not None:
         options["renders"] = args.budget
     t0 = time.perf_counter()
@@ -321,9 +328,13 @@ def run_target(index: int, target: Target, library: PresetLibrary, train, args) 
            **target.info}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench_match_") as tmp:
-        for method, run in (("fmfit", lambda: fmfit_row(target, Path(tmp), args)),
-                            ("library", lambda: library.best(target)),
-                            ("random", lambda: random_baseline(target, index, train, args.seed))):
+        methods = {"fmfit": lambda: fmfit_row(target, Path(tmp), args),
+                   "fmfit_note": lambda: fmfit_row(target, Path(tmp), args, note=target.midi),
+                   "library": lambda: library.best(target),
+                   "random": lambda: random_baseline(target, index, train, args.seed)}
+        if not args.note_given:
+            del methods["fmfit_note"]
+        for method, run in methods.items():
             try:
                 row[method] = run()
             except Exception as exc:  # noqa: BLE001 - one failure must not end a long run
@@ -347,7 +358,7 @@ def _values(rows, method, key):
 
 def summarise(rows: list[dict], set_name: str) -> dict:
     summary = {}
-    for method in METHODS:
+    for method in (m for m in METHODS if any(m in r for r in rows)):
         lsd = _values(rows, method, "lsd_db")
         s = {"targets": len(rows), "scored": len(lsd),
              "errors": sum("error" in r.get(method, {"error": 1}) for r in rows)}
@@ -383,7 +394,7 @@ def format_table(report: dict) -> str:
         n = block["summary"]["fmfit"]["targets"]
         lines.append(f"{SET_TITLES[set_name]}: {n} targets")
         lines.append(header)
-        for method in METHODS:
+        for method in (m for m in METHODS if m in block["summary"]):
             s = block["summary"][method]
             if not s.get("scored"):
                 lines.append(f"  {METHOD_NAMES[method]:<21}{'(nothing scored)':>30}{s['errors']:>7}")
@@ -413,11 +424,11 @@ def progress_line(i: int, n: int, row: dict) -> str:
         extra = ""
         if method == "fmfit":
             extra = f" ({m['seconds']:.1f} s, {m['renders']} r, note {m['detected_midi']:.2f})"
-        elif method == "library":
+        elif method in ("fmfit_note", "library"):
             extra = f" ({m['seconds']:.1f} s)"
         return f"{method} {m['metrics']['lsd_db']:.2f}{extra}"
     return (f"[{row['set']} {i + 1}/{n}] {row['name']:<34} midi {row['midi']:g} | "
-            + " | ".join(part(m) for m in METHODS) + f" | {row['wall_seconds']:.1f} s")
+            + " | ".join(part(m) for m in METHODS if m in row) + f" | {row['wall_seconds']:.1f} s")
 
 
 # -- main ------------------------------------------------------------------------------------
@@ -457,6 +468,8 @@ def main(argv=None) -> int:
                     help="targets in parallel processes (default 1; >1 distorts the timings)")
     ap.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
                     help="write the full report as JSON to PATH (or stdout instead of the table)")
+    ap.add_argument("--note-given", action=argparse.BooleanOptionalAction, default=True,
+                    help="also match each target told its note (default on)")
     ap.add_argument("--verbose", action="store_true", help="tracebacks of failures")
     args = ap.parse_args(argv)
     if args.jobs < 1:
@@ -484,7 +497,7 @@ def main(argv=None) -> int:
             eprint(f"bench_match: no real notes in {folder}")
         sets["realnotes"] = notes[:args.limit] if args.limit is not None else notes
 
-    report = {"config": {"fast": args.fast, "budget": args.budget, "seed": args.seed,
+    report = {"config": {"fast": args.fast, "budget": args.budget, "seed": args.seed, "note_given": args.note_given,
                          "target_seed": args.target_seed, "jobs": args.jobs,
                          "library_size": len(library), "train_patches": len(train),
                          "evaluation_patches": len(evaluation), "cpus": os.cpu_count()},

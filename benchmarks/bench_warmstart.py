@@ -32,6 +32,10 @@ a. Algorithm accuracy, top-1 and top-3. A guess counts as right when the target'
    the structure): P with some audible operators set to TL 127 sounds the same when the judge
    finds it near-identical (lsd_db <= 1.0, the protocol's same sound) to P's own judge render;
    the by-ear set adds the algorithms reaching such copies, each checked (reachable_by_ear).
+   And "by search": the by-ear set plus each algorithm with which fmfit's search, told the
+   note and held to that one algorithm (--search-renders renders), finds a patch that the
+   judge hears as near-identical to the target. That patch proves the algorithm reaches
+   the sound; a miss proves nothing, so this too counts low (reachable_by_search).
 b. Warm against cold at equal budget: fmfit.matching.match(renders=B, warm_start=True/False)
    at the budgets B/4, B/2 and B (or --budgets); each found patch judged by the judge
    (benchmarks/judge.py, ymfm-py, the true note and timing): median lsd_db, share
@@ -150,6 +154,33 @@ def reachable_by_ear(patch: Patch, midi: float, hold_s: float = J.RENDER_HOLD_S,
             failed.append(b)
     return {"exact": exact, "by_ear": exact | frozenset(checked), "checked": checked, "failed": failed,
             "same_sound": [(list(keep), d) for keep, d, _ in same], "renders": renders}
+
+
+# -- the by-search rule -------------------------------------------------------------------------
+def reachable_by_search(t, known: frozenset, renders: int, seed: int) -> dict:
+    """`known` plus each other algorithm with which fmfit's search, told the target's note
+    and held to that algorithm, finds a patch the judge hears as near-identical.
+
+    The exact and by-ear rules build their patches from the target's own; yet on
+    validation renders most of the near-identical matches that fmfit finds use an
+    algorithm that neither rule allows (different operator networks make the same sound).
+    A found patch is a proof; a search that misses proves nothing, so the set is still a
+    lower bound. The note is given so that only the algorithm is asked about.
+
+    Returns {"by_search" (frozenset), "lsd_db": {algorithm: lsd_db}, "renders", "seconds"}.
+    """
+    from fmfit.matching import match
+
+    t0 = time.perf_counter()
+    found, lsd, renders_used = set(known), {}, 0
+    for a in sorted(set(range(8)) - known):
+        result = match(t.audio, J.JUDGE_RATE, note=t.midi, algorithms=[a], renders=renders, seed=seed)
+        renders_used += result.renders
+        lsd[a] = float(J.score_patch(result.patch, t.audio, t.midi, t.hold_s, t.release_s)["lsd_db"])
+        if lsd[a] <= NEAR:
+            found.add(a)
+    return {"by_search": frozenset(found), "lsd_db": lsd, "renders": renders_used,
+            "seconds": time.perf_counter() - t0}
 
 
 # -- the warm-start model -----------------------------------------------------------------------
@@ -292,7 +323,7 @@ def register_errors(predicted: Patch, truth: Patch) -> dict:
 
 
 # -- part a ---------------------------------------------------------------------------------
-def accuracy_part(targets, direct: DirectBaseline | None) -> list[dict]:
+def accuracy_part(targets, direct: DirectBaseline | None, search_renders: int = 0, seed: int = 0) -> list[dict]:
     rows = []
     for i, t in enumerate(targets):
         reach = reachable_algorithms(t.patch)
@@ -304,15 +335,22 @@ def accuracy_part(targets, direct: DirectBaseline | None) -> list[dict]:
                "by_ear": {"same_sound": ear["same_sound"], "checked_lsd_db": ear["checked"],
                           "failed": ear["failed"], "renders": ear["renders"],
                           "seconds": time.perf_counter() - t0}}
-        c1, c3 = chance(reach)
-        e1, e3 = chance(ear_reach)
-        row["chance"] = {"top1": c1, "top3": c3, "top1_by_ear": e1, "top3_by_ear": e3}
+        rules = {"": reach, "_by_ear": ear_reach}
+        if search_renders > 0:
+            searched = reachable_by_search(t, ear_reach, search_renders, seed)
+            rules["_by_search"] = searched["by_search"]
+            row["reachable_by_search"] = sorted(searched["by_search"])
+            row["by_search"] = {k: v for k, v in searched.items() if k != "by_search"}
+        row["chance"] = {}
+        for suffix, rule in rules.items():
+            c1, c3 = chance(rule)
+            row["chance"].update({f"top1{suffix}": c1, f"top3{suffix}": c3})
 
         def scored(ranking) -> dict:
-            top1, top3 = hits(ranking, reach)
-            ear1, ear3 = hits(ranking, ear_reach)
-            return {"top1": top1, "top3": top3, "top1_by_ear": ear1, "top3_by_ear": ear3,
-                    "ranking": np.asarray(ranking)[:3].tolist()}
+            out = {"ranking": np.asarray(ranking)[:3].tolist()}
+            for suffix, rule in rules.items():
+                out[f"top1{suffix}"], out[f"top3{suffix}"] = hits(ranking, rule)
+            return out
 
         def attempt(rank) -> dict:
             try:
@@ -341,16 +379,16 @@ def accuracy_part(targets, direct: DirectBaseline | None) -> list[dict]:
                              "lsd_db": float(metrics["lsd_db"]), "patch": patch.to_dict()}
         rows.append(row)
         w, d = row["warm"], row.get("direct", {})
-        mark = lambda m: "ERR" if "error" in m else (  # noqa: E731
-            f"{'1' if m['top1'] else '-'}{'3' if m['top3'] else '-'}"
-            f"/{'1' if m['top1_by_ear'] else '-'}{'3' if m['top3_by_ear'] else '-'}")
+        mark = lambda m: "ERR" if "error" in m else "/".join(  # noqa: E731
+            f"{'1' if m['top1' + x] else '-'}{'3' if m['top3' + x] else '-'}" for x in rules)
         eprint(f"[a {i + 1}/{len(targets)}] {t.name:<18} alg {t.patch.algorithm} reach {''.join(map(str, sorted(reach)))}"
                f" ear {''.join(map(str, sorted(ear_reach)))}"
+               + (f" search {''.join(map(str, row['reachable_by_search']))}" if "reachable_by_search" in row else "")
                + (f" (failed {ear['failed']})" if ear["failed"] else "")
                + f" | warm {mark(w)} {w.get('ranking', '')}"
                + f" | screened {mark(row['warm_screened'])} cold {mark(row['cold_screened'])}"
                + (f" | direct {mark(d)} {d['ranking']} lsd {d['lsd_db']:.2f}" if d else "")
-               + f" | chance {c1:.2f}/{c3:.2f} ear {e1:.2f}/{e3:.2f}")
+               + " | chance top-3 " + "/".join(f"{row['chance']['top3' + x]:.2f}" for x in rules))
     return rows
 
 
@@ -360,10 +398,10 @@ def summarise_accuracy(rows) -> dict:
         ms = [r[method] for r in rows if method in r and "error" not in r[method]]
         if not ms:
             continue
-        s = {"n": len(ms), "top1": float(np.mean([m["top1"] for m in ms])),
-             "top3": float(np.mean([m["top3"] for m in ms])),
-             "top1_by_ear": float(np.mean([m["top1_by_ear"] for m in ms])),
-             "top3_by_ear": float(np.mean([m["top3_by_ear"] for m in ms]))}
+        s = {"n": len(ms)}
+        for key in ("top1", "top3", "top1_by_ear", "top3_by_ear", "top1_by_search", "top3_by_search"):
+            if key in ms[0]:
+                s[key] = float(np.mean([m[key] for m in ms]))
         if method == "direct":
             lsd = [m["lsd_db"] for m in ms]
             s["median_lsd_db"] = float(np.median(lsd))
@@ -381,6 +419,11 @@ def summarise_accuracy(rows) -> dict:
     out["targets_gaining_by_ear"] = int(sum(len(r["reachable_by_ear"]) > len(r["reachable"]) for r in rows))
     out["by_ear_failed_checks"] = int(sum(len(r["by_ear"]["failed"]) for r in rows))
     out["by_ear_renders"] = int(sum(r["by_ear"]["renders"] for r in rows))
+    searched = [r for r in rows if "reachable_by_search" in r]
+    if searched:
+        out["mean_reachable_by_search"] = float(np.mean([len(r["reachable_by_search"]) for r in searched]))
+        out["by_search_renders"] = int(sum(r["by_search"]["renders"] for r in searched))
+        out["by_search_seconds"] = float(sum(r["by_search"]["seconds"] for r in searched))
     return out
 
 
@@ -451,12 +494,16 @@ def format_table(report: dict) -> str:
     c = report["config"]
     lines = [f"warm-start benchmark: {c['targets']} render targets of the corpus evaluation split "
              f"(target seed {c['target_seed']}), mean {report['accuracy']['summary']['mean_reachable']:.2f} "
-             f"reachable algorithms per target (by ear {report['accuracy']['summary']['mean_reachable_by_ear']:.2f})",
+             f"reachable algorithms per target (by ear {report['accuracy']['summary']['mean_reachable_by_ear']:.2f}"
+             + (f", by search {report['accuracy']['summary']['mean_reachable_by_search']:.2f}"
+                if "mean_reachable_by_search" in report["accuracy"]["summary"] else "") + ")",
              ""]
     a = report["accuracy"]["summary"]
+    rules = ("", "_by_ear") + (("_by_search",) if "mean_reachable_by_search" in a else ())
     lines.append("a. algorithm accuracy (right = the target's sound is reachable with the guess)")
-    lines.append(f"  {'':<34}{'exact rule':>14}{'by ear':>14}")
-    lines.append(f"  {'':<34}{'top-1':>7}{'top-3':>7}{'top-1':>7}{'top-3':>7}{'lsd med':>9}{'near-id':>9}{'reg err':>9}")
+    titles = {"": "exact rule", "_by_ear": "by ear", "_by_search": "by search"}
+    lines.append(f"  {'':<34}" + "".join(f"{titles[x]:>14}" for x in rules))
+    lines.append(f"  {'':<34}" + f"{'top-1':>7}{'top-3':>7}" * len(rules) + f"{'lsd med':>9}{'near-id':>9}{'reg err':>9}")
     names = {"warm": "warm-start model (net + k-NN)", "direct": "direct regression (spectrogram)",
              "chance": "chance (uniform distinct guesses)",
              "warm_screened": "model + its proposals screened *", "cold_screened": "no model: presets screened *"}
@@ -466,11 +513,15 @@ def format_table(report: dict) -> str:
         s = a[m]
         extra = (f"{s['median_lsd_db']:9.2f}{100 * s['near_identical']:8.0f}%{s['register_error_pct_mean']:8.1f}%"
                  if m == "direct" else "")
-        lines.append(f"  {names[m]:<34}{100 * s['top1']:6.0f}%{100 * s['top3']:6.0f}%"
-                     f"{100 * s['top1_by_ear']:6.0f}%{100 * s['top3_by_ear']:6.0f}%{extra}")
+        lines.append(f"  {names[m]:<34}" + "".join(f"{100 * s['top1' + x]:6.0f}%{100 * s['top3' + x]:6.0f}%"
+                                                   for x in rules) + extra)
     lines.append(f"  by ear: {a['targets_gaining_by_ear']}/{c['targets']} targets reach more algorithms than by "
                  f"the exact rule; {a['by_ear_failed_checks']} added algorithms failed the check "
                  f"({a['by_ear_renders']} judge renders)")
+    if "_by_search" in rules:
+        lines.append(f"  by search: one-algorithm searches of {c['search_renders']} renders told the note "
+                     f"({a['by_search_renders']} renders, {a['by_search_seconds']:.0f} s); each algorithm "
+                     f"added is proved by a found patch the judge hears as near-identical")
     lines.append("  * the algorithms in the order match refines them: starting points rendered at each note")
     lines.append("    option, the best start per algorithm less 2 x the model's P(algorithm) (fmfit.search)")
     if "warm" in a and "top1_exact_label" in a["warm"]:
@@ -532,6 +583,8 @@ def main(argv=None) -> int:
                     help="which evaluation patches and notes become targets (bench_match's default)")
     ap.add_argument("--bank-size", type=int, default=3000, metavar="N",
                     help="renders the direct baseline is trained on (default 3000; 0 skips it)")
+    ap.add_argument("--search-renders", type=int, default=1500, metavar="N",
+                    help="renders of each one-algorithm search of the by-search rule (default 1500; 0 skips it)")
     ap.add_argument("--skip-match", action="store_true", help="only part a (no matching)")
     ap.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
                     help="write the full report as JSON to PATH (or stdout instead of the table)")
@@ -552,7 +605,8 @@ def main(argv=None) -> int:
     direct = None
     report = {"config": {"targets": len(targets), "budgets": budgets, "seed": args.seed,
                          "target_seed": args.target_seed, "bank_size": args.bank_size,
-                         "spectrogram": [SPEC_FRAMES, SPEC_BINS, SPEC_N_FFT], "pca": PCA_COMPONENTS},
+                         "spectrogram": [SPEC_FRAMES, SPEC_BINS, SPEC_N_FFT], "pca": PCA_COMPONENTS,
+                         "search_renders": args.search_renders},
               "accuracy": {}}
     if args.bank_size > 0:
         eprint(f"direct baseline: rendering and fitting {args.bank_size} bank patches ...")
@@ -562,7 +616,7 @@ def main(argv=None) -> int:
                                               "fit_seconds": direct.fit_seconds}
         eprint(f"direct baseline: {direct.trained_on} renders, {direct.render_seconds:.0f} s rendering, "
                f"{direct.fit_seconds:.0f} s fitting")
-    rows = accuracy_part(targets, direct)
+    rows = accuracy_part(targets, direct, args.search_renders, args.seed)
     report["accuracy"].update(summary=summarise_accuracy(rows), targets=rows)
     if not args.skip_match:
         match_rows = match_part(targets, budgets, args.seed)

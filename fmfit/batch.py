@@ -23,7 +23,7 @@ import statistics
 import threading
 import time
 import warnings
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -373,7 +373,8 @@ def run(in_dir, out_dir, options: MatchOptions = MatchOptions(), *, jobs: int = 
     try:
         with closing(_outcomes(todo, options, jobs, scheduler)) as outcomes:
             for done, (sample, outcome) in enumerate(outcomes, 1):
-                rows[sample.relative] = _record(sample, outcome, reports)
+                with _interrupt_held():
+                    rows[sample.relative] = _record(sample, outcome, reports)
                 tell(done, rows[sample.relative])
                 if time.monotonic() - last_summary >= SUMMARY_EVERY_S:
                     summarise(finished=False)
@@ -435,6 +436,23 @@ def _record(sample: Sample, outcome: Outcome, reports: dict) -> dict:
         return summary_row(sample, "failed", {}, seconds=outcome.seconds, error=error_line(error))
     reports[sample.relative] = report = read_report(sample)
     return summary_row(sample, "ok", report, notes=outcome.warnings)
+
+
+@contextmanager
+def _interrupt_held():
+    """Ctrl-C waits for the block: a sample whose files were written is in the summary
+    (interrupted in between, its files were whole but the summary did not list it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield                    # signals only reach the main thread
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _median_distance(rows) -> float | None:

@@ -311,6 +311,20 @@ def test_ctrl_c_stops_cleanly(tmp_path):
             assert_whole(path)
 
 
+def test_ctrl_c_while_a_sample_is_written_waits_until_it_is_in_the_summary():
+    """The interrupt that the test above sends can land between a sample's last file and its
+    summary row: it is held until the row is recorded, then raised."""
+    before = signal.getsignal(signal.SIGINT)
+    recorded = []
+    with pytest.raises(KeyboardInterrupt):
+        with batch._interrupt_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)                     # the handler runs here, in the main thread
+            recorded.append("row")
+    assert recorded == ["row"]
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 # -- Dask ------------------------------------------------------------------------------------------
 def test_dask_gives_the_local_results(done, tmp_path):
     pytest.importorskip("distributed")

@@ -49,3 +49,25 @@ def test_clearly_audible_operators_keep_the_exact_set(bench):
     r = bench.reachable_by_ear(p, 60)
     assert r["by_ear"] == r["exact"] == reachable_algorithms(p) == {4}
     assert r["same_sound"] == [([0, 1, 2, 3], 0.0)] and r["failed"] == []
+
+
+def test_by_search_adds_exactly_the_algorithms_whose_search_is_judged_near_identical(bench, monkeypatch):
+    import types
+
+    import fmfit.matching
+
+    asked = []
+
+    def fake_match(audio, rate, *, note, algorithms, renders, seed):
+        asked.append((note, tuple(algorithms), renders, seed))
+        return types.SimpleNamespace(patch=two_chains(20).replace(algorithm=algorithms[0]), renders=renders)
+
+    lsd = {0: 0.4, 1: 1.0, 2: 1.01, 3: 7.0, 5: 0.99, 6: 3.0, 7: 0.0}   # the judge's verdict per algorithm
+    monkeypatch.setattr(fmfit.matching, "match", fake_match)
+    monkeypatch.setattr(bench.J, "score_patch", lambda patch, *a: {"lsd_db": lsd[patch.algorithm]})
+    target = types.SimpleNamespace(audio=None, midi=57, hold_s=2.0, release_s=1.0)
+    r = bench.reachable_by_search(target, frozenset({4}), 300, 5)
+    assert r["by_search"] == {0, 1, 4, 5, 7}                 # lsd_db <= 1.0, plus what was known
+    assert [a for _, (a,), _, _ in asked] == [0, 1, 2, 3, 5, 6, 7]   # the known algorithm is not searched
+    assert all(note == 57 and renders == 300 and seed == 5 for note, _, renders, seed in asked)
+    assert r["renders"] == 7 * 300 and set(r["lsd_db"]) == {0, 1, 2, 3, 5, 6, 7}
