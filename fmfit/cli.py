@@ -80,7 +80,7 @@ def parse_budget(text: Optional[str]) -> tuple[Optional[int], Optional[float]]:
 def match(
     samples: List[Path] = typer.Argument(..., help="Notes to match, one per file: WAV, FLAC, OGG or AIFF."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the results (default: beside each sample)."),
-    note: Optional[str] = typer.Option(None, help="The note's pitch, if you know it: C4, 60 or 261.6hz."),
+    note: Optional[str] = typer.Option(None, help="The note the sample was played at, if you know it (C4, 60 or 261.6hz): an FM sound can be heard an octave or more away from its note."),
     formats: str = typer.Option("dmp,fui,tfi,y12,opni", "--format", help="Patch formats to write, comma-separated."),
     algorithms: Optional[str] = typer.Option(None, help="Only these algorithms, e.g. 4,5,7."),
     budget: Optional[str] = typer.Option(None, help="Patches to render at most (default 6000; 1500 with --fast), or a time such as 8s."),
