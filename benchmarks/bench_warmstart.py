@@ -69,6 +69,8 @@ from fmfit.notes import CHIP_RATE  # noqa: E402
 from fmfit.patch import Patch  # noqa: E402
 
 NEAR = BM.NEAR_IDENTICAL_LSD
+#: the accuracy rules, by the suffix of their keys ("top3_by_ear"), with their column titles
+RULES = {"": "exact rule", "_by_ear": "by ear", "_by_search": "by search"}
 N_SAMPLES = J.chip_samples(J.RENDER_HOLD_S + J.RENDER_RELEASE_S)
 KEY_OFF = J.chip_samples(J.RENDER_HOLD_S)
 
@@ -399,7 +401,7 @@ def summarise_accuracy(rows) -> dict:
         if not ms:
             continue
         s = {"n": len(ms)}
-        for key in ("top1", "top3", "top1_by_ear", "top3_by_ear", "top1_by_search", "top3_by_search"):
+        for key in (f"top{k}{rule}" for rule in RULES for k in (1, 3)):
             if key in ms[0]:
                 s[key] = float(np.mean([m[key] for m in ms]))
         if method == "direct":
@@ -499,10 +501,9 @@ def format_table(report: dict) -> str:
                 if "mean_reachable_by_search" in report["accuracy"]["summary"] else "") + ")",
              ""]
     a = report["accuracy"]["summary"]
-    rules = ("", "_by_ear") + (("_by_search",) if "mean_reachable_by_search" in a else ())
+    rules = [rule for rule in RULES if rule != "_by_search" or "mean_reachable_by_search" in a]
     lines.append("a. algorithm accuracy (right = the target's sound is reachable with the guess)")
-    titles = {"": "exact rule", "_by_ear": "by ear", "_by_search": "by search"}
-    lines.append(f"  {'':<34}" + "".join(f"{titles[x]:>14}" for x in rules))
+    lines.append(f"  {'':<34}" + "".join(f"{RULES[x]:>14}" for x in rules))
     lines.append(f"  {'':<34}" + f"{'top-1':>7}{'top-3':>7}" * len(rules) + f"{'lsd med':>9}{'near-id':>9}{'reg err':>9}")
     names = {"warm": "warm-start model (net + k-NN)", "direct": "direct regression (spectrogram)",
              "chance": "chance (uniform distinct guesses)",
