@@ -25,6 +25,12 @@ Beside them, "fmfit, note given": the same match told the target's note (`fmfit 
 is heard an octave or more away from the note it was played at whenever its ratios allow
 (a x0.5 operator, ratios all even): the two rows part what finding the note costs from
 what the search itself leaves (--no-note-given skips it).
+
+Near-identical is also counted apart on robust and fragile renders (judge.fragility: a
+render is fragile when its own patch played one fnum step sharp, about 2 cents, is no
+longer near-identical to it). Only a patch with the target's very frequencies can be
+near-identical to a fragile one, so the split tells what a search can reach from what
+only finding the patch itself (or a copy of it in the library) can.
 """
 from __future__ import annotations
 
@@ -326,6 +332,8 @@ def fmfit_row(target: Target, workdir: Path, args, note: float | None = None) ->
 def run_target(index: int, target: Target, library: PresetLibrary, train, args) -> dict:
     row = {"set": target.set, "name": target.name, "midi": target.midi, "src": target.src,
            **target.info}
+    if target.patch is not None:
+        row["fragility"] = J.fragility(target.patch, target.audio, target.midi)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench_match_") as tmp:
         methods = {"fmfit": lambda: fmfit_row(target, Path(tmp), args),
@@ -376,10 +384,24 @@ def summarise(rows: list[dict], set_name: str) -> dict:
                 s["right_note"] = len(right)
                 s["right_note_near_identical"] = sum(r[method]["metrics"]["lsd_db"] <= NEAR_IDENTICAL_LSD
                                                      for r in right)
+            if set_name == "renders" and any("fragility" in r for r in rows):
+                s["near_identical_by_fragility"] = near_identical_by_fragility(rows, method)
             s["median_seconds"] = float(np.median(_values(rows, method, "seconds")))
             s["median_renders"] = float(np.median(_values(rows, method, "renders")))
         summary[method] = s
     return summary
+
+
+def near_identical_by_fragility(rows: list[dict], method: str) -> dict:
+    """Near-identical counts apart on robust and fragile targets (judge.fragility): a
+    fragile target is near-identical only to a patch with its exact frequencies."""
+    out = {}
+    for kind, fragile in (("robust", False), ("fragile", True)):
+        part = [r for r in rows if "fragility" in r and (r["fragility"] > NEAR_IDENTICAL_LSD) == fragile]
+        near = [r for r in part if r.get(method, {}).get("metrics", {}).get("lsd_db", np.inf)
+                <= NEAR_IDENTICAL_LSD]
+        out[kind] = [len(near), len(part)]
+    return out
 
 
 SET_TITLES = {"renders": "renders of real patches (corpus evaluation split)",
@@ -404,6 +426,14 @@ def format_table(report: dict) -> str:
                 f"  {METHOD_NAMES[method]:<21}{s['median_lsd_db']:8.2f}{s['mean_lsd_db']:7.2f}{near}"
                 f"{s['median_mrstft']:8.2f}{s['median_mfcc_mae']:7.2f}{s['median_env_db']:8.2f}"
                 f"{s['median_seconds']:9.2f}{s['median_renders']:9.0f}{s['errors']:7d}")
+        split = {m: s["near_identical_by_fragility"] for m, s in block["summary"].items()
+                 if "near_identical_by_fragility" in s}
+        if split:
+            robust, fragile = split["fmfit"]["robust"][1], split["fmfit"]["fragile"][1]
+            lines.append(f"  near-identical on the {robust} robust / {fragile} fragile targets (fragile: "
+                         "its own patch one fnum step sharp is no longer near-identical): "
+                         + ", ".join(f"{METHOD_NAMES[m]} {v['robust'][0]} / {v['fragile'][0]}"
+                                     for m, v in split.items()))
         s = block["summary"]["fmfit"]
         if "right_note" in s:
             lines.append(f"  fmfit played {s['right_note']} of {n} at the target's note "

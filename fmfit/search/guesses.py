@@ -156,3 +156,27 @@ def heuristic_patch(shape: TargetShape, algorithm: int, block: int, fnum: int) -
             v[b + P.MULTIPLE] = 1 if op == 0 else min(int(order[min(op, len(order) - 1)]) + 1, 15)
             v[b + P.TOTAL_LEVEL] = mod_tl
     return v
+
+
+#: SSG-EG modes that loop the envelope (docs/ym2612.md): a sawtooth down, down-up, a
+#: sawtooth up, up-down. The hold modes (9, 11, 13, 15) end in a steady level, which a
+#: plain envelope comes close to.
+LOOPING_MODES = (8, 10, 12, 14)
+
+
+def looping_variants(starts: np.ndarray) -> np.ndarray:
+    """Each start with its carriers' envelopes looping, in each LOOPING_MODE.
+
+    A looping envelope (a tremolo-like swell, a repeated pluck) is a sound no decaying
+    start resembles, and no one-step move turns a decaying envelope into a loop that pays
+    on its own: the polish tries SSG-EG one operator at a time, from a patch fitted to
+    sound without it.
+    """
+    out = []
+    for v in np.atleast_2d(np.asarray(starts, np.int64)):
+        for mode in LOOPING_MODES:
+            w = v.copy()
+            for op in CARRIERS[int(v[P.ALGORITHM])]:
+                w[P.op_base(op) + P.SSG_EG] = mode
+            out.append(w)
+    return np.array(out, np.int64).reshape(-1, P.SIZE)

@@ -1,4 +1,6 @@
 """The search finds patches that sound like the target, judged by ymfm-py's render."""
+from dataclasses import replace
+
 import numpy as np
 
 import emulator
@@ -53,3 +55,37 @@ def test_rank_algorithms_weighs_the_warm_start():
     prior = np.full(8, 0.02)
     prior[7] = 0.86                      # the model is sure: algorithm 7 goes first
     assert rank_algorithms(best, prior)[0] == 7
+
+
+def _looping_target():
+    """One carrier whose envelope loops (SSG-EG 8, a sawtooth of ~0.1 s), judged by ymfm-py."""
+    loop = Operator(multiple=1, total_level=0, decay_rate=20, sustain_level=0, ssg_eg=0)
+    truth = Patch(algorithm=7, feedback=0, operators=(
+        Operator(total_level=127), Operator(total_level=127), Operator(total_level=127), loop))
+    plain = Patch(algorithm=7, feedback=0, operators=(*truth.operators[:3], replace(loop, ssg_eg=None)))
+    return truth, plain
+
+
+def test_a_looping_target_gets_a_looping_start():
+    from fmfit.search import NoteOption, screen_starts
+    from fmfit.search.evaluator import Budget
+
+    truth, plain = _looping_target()
+    target = _ymfm(truth.to_params())
+    lead = screen_starts(target, RATE, NoteOption(261.6, 4, 650, (plain.to_params(),)), KEY_OFF,
+                         range(8), Budget(10_000))
+    v, d = lead.best[7]
+    assert Patch.from_params(v).operators[3].ssg_eg is not None
+    assert d < 0.5 * lead.screen(plain.to_params())[0]
+
+
+def test_a_plain_target_gets_no_looping_start():
+    from fmfit.search import NoteOption, screen_starts
+    from fmfit.search.evaluator import Budget
+
+    _, plain = _looping_target()
+    target = _ymfm(plain.to_params())
+    lead = screen_starts(target, RATE, NoteOption(261.6, 4, 650, (plain.to_params(),)), KEY_OFF,
+                         range(8), Budget(10_000))
+    assert all(Patch.from_params(v).operators[op].ssg_eg is None
+               for pool in lead.pools.values() for v in pool for op in range(4))
