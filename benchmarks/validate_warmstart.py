@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/validate_warmstart.py --size 20000     # fit on the fit side, score
     .venv/bin/python benchmarks/validate_warmstart.py --model PATH      # score a saved model
+    .venv/bin/python benchmarks/validate_warmstart.py --size 20000 --save /tmp/fit20k.npz
 
 The corpus TRAIN split is cut again by source file (a salted SHA-1 of the path, as
 fmfit.corpus cuts train from evaluation): a quarter of its files are a validation side,
@@ -102,9 +103,14 @@ def main(argv=None) -> int:
     group.add_argument("--size", type=int, help="train on the fit side with this many renders, then score")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--targets", type=int, default=240)
+    ap.add_argument("--save", metavar="PATH", help="with --size: save the fit-side model there (for "
+                    "validate_match.py --model)")
     args = ap.parse_args(argv)
     targets = analysed_targets(args.targets)
     model = WarmStart.load(args.model) if args.model else fit_side_model(args.size, args.seed)
+    if args.save and args.size:
+        model.save(args.save, {"model": "fit side of the train split (validate_warmstart.py)",
+                               "bank_size": args.size, "seed": args.seed})
     reachable = np.stack([t["reachable"] for t in targets])
     rows = [("model", model.algorithm_probabilities), ("neighbour vote only", model.neighbour_vote)]
     for name, scores in rows:
