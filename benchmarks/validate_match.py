@@ -67,6 +67,7 @@ def main(argv=None) -> int:
                                        J.RENDER_RELEASE_S)["lsd_db"],
                "distance": result.distance, "algorithm": result.patch.algorithm,
                "true_algorithm": t.patch.algorithm, "seconds": time.perf_counter() - t0,
+               "midi": t.midi, "played": [result.analysis.block, result.analysis.fnum],
                "found": result.patch.to_params().tolist(), "true": t.patch.to_params().tolist()}
         rows.append(row)
         print(f"{t.name:<18} fragility {row['fragility']:5.2f}  lsd_db {row['lsd_db']:5.2f}  "
