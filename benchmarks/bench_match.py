@@ -429,7 +429,8 @@ def format_table(report: dict) -> str:
         split = {m: s["near_identical_by_fragility"] for m, s in block["summary"].items()
                  if "near_identical_by_fragility" in s}
         if split:
-            robust, fragile = split["fmfit"]["robust"][1], split["fmfit"]["fragile"][1]
+            sizes = next(iter(split.values()))          # the same targets for every method
+            robust, fragile = sizes["robust"][1], sizes["fragile"][1]
             lines.append(f"  near-identical on the {robust} robust / {fragile} fragile targets (fragile: "
                          "its own patch one fnum step sharp is no longer near-identical): "
                          + ", ".join(f"{METHOD_NAMES[m]} {v['robust'][0]} / {v['fragile'][0]}"

@@ -1,3 +1,4 @@
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -15,6 +16,17 @@ def shared_path(*parts) -> Path:
     if not p.exists():
         pytest.skip(f"{p} not present (../shared is only on developer and CI machines)")
     return p
+
+
+def benchmark_module(name: str):
+    """A script of benchmarks/ imported as a module, or a clean skip without ymfm-py (the
+    judge's renderer, a test extra)."""
+    pytest.importorskip("ymfm")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module          # dataclasses look their module up as they are made
+    spec.loader.exec_module(module)
+    return module
 
 
 def megatoy_vectors() -> np.ndarray:

@@ -1,26 +1,15 @@
 """bench_match's fragile/robust split: judged by ymfm-py, a plain tone survives being played
 one fnum step sharp; a chain of loud modulators with feedback does not."""
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from fmfit.algorithms import SILENT
 from fmfit.patch import Operator, Patch
-
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+from tests.conftest import benchmark_module
 
 
 @pytest.fixture(scope="module")
 def bench():
-    pytest.importorskip("ymfm")
-    sys.path.insert(0, str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location("bench_match", BENCHMARKS / "bench_match.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_match"] = module          # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_module("bench_match")
 
 
 def fragility_of(bench, patch: Patch, midi: int) -> float:

@@ -1,22 +1,14 @@
 """bench_warmstart's by-ear reachability: an inaudible operator widens the set, audible ones do not."""
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from fmfit.algorithms import SILENT, reachable_algorithms
 from fmfit.patch import Operator, Patch
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_warmstart.py"
+from tests.conftest import benchmark_module
 
 
 @pytest.fixture(scope="module")
 def bench():
-    pytest.importorskip("ymfm")
-    spec = importlib.util.spec_from_file_location("bench_warmstart", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_module("bench_warmstart")
 
 
 def two_chains(op1_tl: int) -> Patch:
