@@ -22,9 +22,9 @@ a. Algorithm accuracy, top-1 and top-3. A guess counts as right when the target'
      register error (% of each register's range) and the lsd_db of the patch it
      predicts, judged like every other patch;
    - the model with its proposals screened: the order in which match hands algorithms to
-     CMA-ES (fmfit.search.rank_algorithms at the best-fitting note option: the model's
-     proposed patches, the presets and a guess per algorithm rendered on the screen, the
-     best start per algorithm less 2 x the model's P(algorithm)); and the same without the
+     CMA-ES (fmfit.search.rank_algorithms: the model's proposed patches, the presets and a
+     guess per algorithm rendered on the screen at every note option, each algorithm's
+     closest start at any of them less PRIOR_WEIGHT x the model's P(algorithm)); and the same without the
      model (presets and guesses only), to show what the model adds;
    - chance: the expected accuracy of uniformly random distinct guesses under the same rule.
    Each is also scored "by ear", since the issue asks whether the target's SOUND is reachable
@@ -205,18 +205,17 @@ def warm_probabilities(a, key_off) -> np.ndarray:
 def screened_ranking(a, key_off, warm_start: bool) -> np.ndarray:
     """The algorithms in the order match hands them to CMA-ES (its first REFINED_ALGORITHMS):
     every note option's starting points (the warm start's proposals when `warm_start`, the
-    presets, a guess per algorithm read off the spectrum) scored on the screen renders; at
-    the best-fitting note, the best start per algorithm less PRIOR_WEIGHT x the model's P(algorithm)."""
+    presets, a guess per algorithm read off the spectrum) scored on the screen renders; each
+    algorithm's closest start at any note less PRIOR_WEIGHT x the model's P(algorithm)."""
     from fmfit.matching import PROPOSALS, _note_options
-    from fmfit.search import Lead, rank_algorithms, screen_starts
+    from fmfit.search import closest_starts, rank_algorithms, screen_starts
     from fmfit.search.evaluator import Budget
 
     target = np.asarray(a.target, np.float64)
     budget = Budget(10**6)
     leads = [screen_starts(target, a.rate, note, key_off, range(8), budget)
              for note in _note_options(a, key_off, warm_start=warm_start, proposals=PROPOSALS, other_notes=True)]
-    lead = min(leads, key=Lead.score)
-    return np.array(rank_algorithms(lead.best, lead.note.algorithm_prior))
+    return np.array(rank_algorithms(closest_starts(leads), leads[0].note.algorithm_prior))
 
 
 # -- the direct-regression baseline ---------------------------------------------------------------
@@ -524,7 +523,7 @@ def format_table(report: dict) -> str:
                      f"({a['by_search_renders']} renders, {a['by_search_seconds']:.0f} s); each algorithm "
                      f"added is proved by a found patch the judge hears as near-identical")
     lines.append("  * the algorithms in the order match refines them: starting points rendered at each note")
-    lines.append("    option, the best start per algorithm less 2 x the model's P(algorithm) (fmfit.search)")
+    lines.append("    option, each algorithm's closest start at any of them less the model's P(algorithm) (fmfit.search)")
     if "warm" in a and "top1_exact_label" in a["warm"]:
         lines.append(f"  (warm start top-1 on the exact algorithm label: {100 * a['warm']['top1_exact_label']:.0f}%)")
     if "direct" in a:

@@ -50,11 +50,23 @@ def test_same_seed_same_result():
 
 
 def test_rank_algorithms_weighs_the_warm_start():
-    best = {a: (None, 1.0 + 0.1 * a) for a in range(8)}
+    best = {a: 1.0 + 0.1 * a for a in range(8)}
     assert rank_algorithms(best)[:3] == [0, 1, 2]
     prior = np.full(8, 0.02)
     prior[7] = 0.86                      # the model is sure: algorithm 7 goes first
     assert rank_algorithms(best, prior)[0] == 7
+
+
+def test_algorithms_are_ranked_by_their_closest_start_at_any_note():
+    from fmfit.search import Lead, closest_starts
+
+    heard = Lead(note=None, screen=None, evaluators=[], pools={},
+                 best={a: (None, 3.0 + 0.1 * a) for a in range(8)})
+    octave = Lead(note=None, screen=None, evaluators=[], pools={},
+                  best={a: (None, 1.0 if a == 5 else 9.0) for a in range(8)})
+    closest = closest_starts([heard, octave])
+    assert closest[5] == 1.0 and closest[0] == 3.0
+    assert rank_algorithms(closest)[:3] == [5, 0, 1]
 
 
 def _looping_target():
