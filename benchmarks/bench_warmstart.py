@@ -24,8 +24,8 @@ a. Algorithm accuracy, top-1 and top-3. A guess counts as right when the target'
    - the model with its proposals screened: the order in which match hands algorithms to
      CMA-ES (fmfit.search.rank_algorithms: the model's proposed patches, the presets and a
      guess per algorithm rendered on the screen at every note option, each algorithm's
-     closest start at any of them less PRIOR_WEIGHT x the model's P(algorithm)); and the same without the
-     model (presets and guesses only), to show what the model adds;
+     closest start at any of them less PRIOR_WEIGHT x the model's P(algorithm)); and the
+     same without the model (presets and guesses only), to show what the model adds;
    - chance: the expected accuracy of uniformly random distinct guesses under the same rule.
    Each is also scored "by ear", since the issue asks whether the target's SOUND is reachable
    and the exact rule calls an operator silent only at TL 127 (a modulator at TL 110 still binds

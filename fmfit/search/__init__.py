@@ -120,7 +120,8 @@ def find_patches(target: np.ndarray, rate: int, f0: float, block: int, fnum: int
         total = min(total, spent() + int(0.8 * remaining * screen.renders / screen.seconds))
 
     # 2. breeding and CMA-ES for the most promising algorithms
-    chosen = rank_algorithms(closest_starts(leads), note.algorithm_prior)[: max(REFINED_ALGORITHMS, candidates)]
+    # (the prior is the target's, not a note's, as the distances are taken at every note)
+    chosen = rank_algorithms(closest_starts(leads), algorithm_prior)[: max(REFINED_ALGORITHMS, candidates)]
     share = int(0.35 * total / len(chosen))
     for a in chosen:
         bred = int(EVOLVED_SHARE * share)
